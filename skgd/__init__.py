@@ -1,0 +1,15 @@
+"""skgd: linear regression by batch gradient descent, as a scikit-learn estimator."""
+
+from skgd._descent import GradientDescentResult, Status, gradient_descent
+from skgd._exceptions import DivergenceError
+from skgd._regressor import GradientDescentRegressor
+from skgd._version import __version__
+
+__all__ = [
+    "DivergenceError",
+    "GradientDescentRegressor",
+    "GradientDescentResult",
+    "Status",
+    "__version__",
+    "gradient_descent",
+]

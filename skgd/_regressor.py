@@ -1,0 +1,341 @@
+"""``GradientDescentRegressor``: scikit-learn glue around the loop and the objective."""
+
+import warnings
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from skgd._callbacks import (
+    CallbackSupportMixin,
+    StepCallbacks,
+    begin_fit_task,
+    end_fit_task,
+)
+from skgd._descent import Status, gradient_descent
+from skgd._exceptions import DivergenceError
+from skgd._objective import HalfSquaredError
+
+
+class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
+    r"""Linear regression fitted by batch gradient descent on the half mean squared error.
+
+    The model is :math:`h(x) = x w + b`. Starting from :math:`w = 0, b = 0`, every
+    step computes the whole gradient of the cost and moves all parameters against
+    it at once, scaled by the learning rate :math:`\alpha`. The cost after every
+    step is kept in ``cost_history_``.
+
+    Parameters
+    ----------
+    alpha : float or 'auto', default='auto'
+        The learning rate, > 0. ``'auto'`` takes :math:`1 / L`, where :math:`L` is
+        the largest eigenvalue of the Hessian of the cost (intercept and sample
+        weights included): the cost then falls at every step, on any data.
+        A learning rate above :math:`2 / L` diverges and raises
+        :class:`DivergenceError`.
+
+    max_iter : int, default=1000
+        The number of gradient steps, >= 1.
+
+    tol : float or None, default=None
+        ``None`` takes exactly ``max_iter`` steps. A float >= 0 stops as soon as one
+        step lowers the cost by less than ``tol``, and warns with
+        :class:`~sklearn.exceptions.ConvergenceWarning` if ``max_iter`` comes first.
+
+    fit_intercept : bool, default=True
+        Whether to fit the intercept :math:`b`, a parameter of its own updated with
+        :math:`w`. If False, the model passes through the origin.
+
+    warm_start : bool, default=False
+        Whether to start from the previous fit's ``coef_`` and ``intercept_``
+        instead of zeros.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        The weights :math:`w`.
+
+    intercept_ : float or ndarray of shape (n_targets,)
+        The intercept :math:`b`; 0.0 when ``fit_intercept=False``.
+
+    alpha_ : float
+        The learning rate used.
+
+    n_iter_ : int
+        The number of steps taken in the last fit.
+
+    cost_history_ : ndarray of shape (n_iter_ + 1,)
+        ``cost_history_[k]`` is the cost after ``k`` steps of the last fit;
+        ``cost_history_[0]`` is the cost at its starting point.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :term:`fit`. Defined only when `X` has
+        feature names that are all strings.
+
+    See Also
+    --------
+    gradient_descent : The descent loop, for any differentiable function.
+    sklearn.linear_model.LinearRegression : The same model, solved outright.
+    sklearn.linear_model.SGDRegressor : Stochastic gradient descent, one sample at
+        a time.
+
+    Notes
+    -----
+    With sample weights :math:`s_i` (all 1 by default) the cost is
+
+    .. math::
+
+        J(w, b) = \frac{1}{2 \sum_i s_i} \sum_i s_i \lVert x_i w + b - y_i \rVert^2,
+
+    its gradient is
+
+    .. math::
+
+        \frac{\partial J}{\partial w} = \frac{1}{\sum_i s_i}
+            \sum_i s_i (x_i w + b - y_i) x_i, \qquad
+        \frac{\partial J}{\partial b} = \frac{1}{\sum_i s_i}
+            \sum_i s_i (x_i w + b - y_i),
+
+    and every step is :math:`(w, b) \leftarrow (w, b) - \alpha \nabla J(w, b)`.
+    For 2-D ``y`` the squared norm sums over the targets, so that each target
+    follows the trajectory it would follow alone.
+
+    The cost is a quadratic whose Hessian has largest eigenvalue :math:`L`; the
+    iterates converge for :math:`0 < \alpha < 2 / L` and to the least-squares
+    solution of :class:`~sklearn.linear_model.LinearRegression`. How fast depends
+    on the conditioning of the features: scale them, for example with
+    :class:`~sklearn.preprocessing.StandardScaler` in a pipeline.
+
+    References
+    ----------
+    .. [1] A. Cauchy, "Méthode générale pour la résolution des systèmes
+       d'équations simultanées", Comptes Rendus de l'Académie des Sciences,
+       vol. 25, pp. 536-538, 1847.
+    .. [2] Y. Nesterov, "Lectures on Convex Optimization", 2nd ed., Springer,
+       2018, section 2.1.5.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgd import GradientDescentRegressor
+    >>> X = np.array([[1.0], [2.0], [3.0], [4.0]])
+    >>> y = np.array([3.0, 5.0, 7.0, 9.0])  # y = 2 x + 1
+    >>> reg = GradientDescentRegressor(max_iter=2000).fit(X, y)
+    >>> reg.coef_, round(reg.intercept_, 6)
+    (array([2.]), 1.0)
+    >>> float(reg.cost_history_[0])  # J(0, 0) = (9 + 25 + 49 + 81) / (2 * 4)
+    20.5
+    >>> bool(reg.cost_history_[-1] < 1e-20)  # the data lie on a line
+    True
+    >>> reg.predict([[5.0]])
+    array([11.])
+    """
+
+    _parameter_constraints: dict = {
+        "alpha": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "fit_intercept": ["boolean"],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self, *, alpha="auto", max_iter=1000, tol=None, fit_intercept=True,
+        warm_start=False,
+    ):
+        self.alpha = alpha
+        self.max_iter = max_iter
+        self.tol = tol
+        self.fit_intercept = fit_intercept
+        self.warm_start = warm_start
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the linear model by batch gradient descent.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. CSR and CSC matrices are used as they are.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative individual weights for each sample, with a positive sum.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+
+        Raises
+        ------
+        DivergenceError
+            If the cost rises: the learning rate is above the stable bound.
+        """
+        with _previous_fit_kept_on_error(self):
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc"],
+                dtype=[np.float64, np.float32],
+                multi_output=True,
+                y_numeric=True,
+            )
+            y = y.astype(X.dtype, copy=False)
+            if sample_weight is not None:
+                sample_weight = _validate_sample_weight(sample_weight, X)
+            objective = HalfSquaredError(
+                X, y, sample_weight, fit_intercept=self.fit_intercept
+            )
+            theta0 = self._starting_point(objective)
+            alpha = _auto_alpha(objective) if self.alpha == "auto" else self.alpha
+
+            metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+            context = begin_fit_task(
+                self, max_steps=self.max_iter, X=X, y=y, metadata=metadata
+            )
+            step_callbacks = None
+            if getattr(self, "_skl_callbacks", None):
+                step_callbacks = StepCallbacks(
+                    context, self, X=X, y=y, metadata=metadata,
+                    unpack=objective.unpack, theta0=theta0,
+                )
+            result = gradient_descent(
+                objective.loss_gradient,
+                theta0,
+                alpha=alpha,
+                max_iter=self.max_iter,
+                tol=self.tol,
+                cost_scale=objective.cost_scale,
+                callback=step_callbacks,
+            )
+            if result.status == Status.DIVERGED:
+                raise DivergenceError(
+                    iteration=result.nit + 1,
+                    alpha=alpha,
+                    max_stable_alpha=_max_stable_alpha(objective),
+                )
+            if result.status == Status.MAX_ITER and self.tol is not None:
+                _warn_not_converged(result, self.tol)
+
+            self.coef_, self.intercept_ = objective.unpack(result.x)
+            self.alpha_ = float(alpha)
+            self.n_iter_ = result.nit
+            self.cost_history_ = result.cost_history
+            end_fit_task(
+                context, self, X=X, y=y, metadata=metadata,
+                attributes={"coef_": self.coef_, "intercept_": self.intercept_},
+            )
+        return self
+
+    def _starting_point(self, objective):
+        zeros = objective.zeros()
+        if not (self.warm_start and hasattr(self, "coef_")):
+            return zeros
+        theta = objective.pack(self.coef_, self.intercept_)
+        if theta.shape != zeros.shape:
+            raise ValueError(
+                f"warm_start=True needs the previous coef_ to fit this data: got "
+                f"coef_ of shape {np.shape(self.coef_)}, but X and y need shape "
+                f"{zeros[: objective.X.shape[1]].T.shape}. Set warm_start=False to "
+                "start from zero."
+            )
+        return theta
+
+    def predict(self, X):
+        """Predict with the fitted linear model, ``X @ coef_.T + intercept_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Predicted values.
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
+            reset=False,
+        )
+        return safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
+        return tags
+
+
+def _validate_sample_weight(sample_weight, X):
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+    )
+    if not sample_weight.sum() > 0:
+        raise ValueError(
+            "sample_weight must have a positive sum: with all weights zero the cost "
+            "is undefined."
+        )
+    return sample_weight
+
+
+def _auto_alpha(objective):
+    lipschitz = objective.lipschitz()
+    # L = 0 only when X is all zeros and there is no intercept: the gradient is
+    # then zero everywhere and every learning rate is stable.
+    return 1.0 / lipschitz if lipschitz > 0 else 1.0
+
+
+def _max_stable_alpha(objective):
+    lipschitz = objective.lipschitz()
+    return 2.0 / lipschitz if lipschitz > 0 else np.inf
+
+
+def _warn_not_converged(result, tol):
+    last_decrease = result.cost_history[-2] - result.cost_history[-1]
+    warnings.warn(
+        f"Gradient descent did not converge within max_iter={result.nit} steps: "
+        f"the last step lowered the cost by {last_decrease:.3g}, not below "
+        f"tol={tol:.3g}. Increase max_iter, use a larger alpha (up to 2/L; "
+        "alpha='auto' takes 1/L), or scale the features.",
+        ConvergenceWarning,
+    )
+
+
+@contextmanager
+def _previous_fit_kept_on_error(estimator):
+    """Leave the fitted attributes as they were before ``fit`` if it raises.
+
+    A failed fit then never leaves a half-fitted estimator: a fitted one keeps
+    its previous model whole, an unfitted one stays unfitted.
+    """
+    before = _fitted_attributes(estimator)
+    try:
+        yield
+    except BaseException:
+        for name in _fitted_attributes(estimator):
+            delattr(estimator, name)
+        for name, value in before.items():
+            setattr(estimator, name, value)
+        raise
+
+
+def _fitted_attributes(estimator):
+    return {
+        name: value
+        for name, value in vars(estimator).items()
+        if name.endswith("_") and not name.startswith("_")
+    }
