@@ -7,7 +7,19 @@ import numpy as np
 
 
 class Status(IntEnum):
-    """Why :func:`gradient_descent` stopped (the ``status`` of its result)."""
+    """Why :func:`gradient_descent` stopped: the ``status`` of its result.
+
+    An :class:`~enum.IntEnum`, so it compares equal to scipy-style status codes:
+    0 converged (``tol``), 1 ``max_iter`` reached, 2 diverged, 3 stopped by the
+    callback.
+
+    Examples
+    --------
+    >>> from skgd import Status, gradient_descent
+    >>> result = gradient_descent(lambda x: (x @ x, 2 * x), [1.0], alpha=2.5)
+    >>> result.status is Status.DIVERGED, int(result.status)
+    (True, 2)
+    """
 
     CONVERGED = 0
     MAX_ITER = 1
@@ -51,6 +63,15 @@ class GradientDescentResult:
     cost_history : ndarray of shape (nit + 1,)
         ``cost_history[k]`` is the cost after ``k`` steps; ``[0]`` is the cost at
         ``x0``.
+
+    Examples
+    --------
+    >>> from skgd import gradient_descent
+    >>> result = gradient_descent(lambda x: (x @ x, 2 * x), [1.0], alpha=0.25)
+    >>> result.nit, result.success, result.message
+    (1000, True, 'Stopped after max_iter steps.')
+    >>> result.cost_history[:3]
+    array([1.    , 0.25  , 0.0625])
     """
 
     x: np.ndarray
@@ -144,10 +165,17 @@ def gradient_descent(
     'Stopped after max_iter steps.'
     """
     x = np.array(x0, dtype=np.result_type(np.asarray(x0).dtype, np.float32))
+    # Overflow is detected and reported below; numpy need not warn about it too.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _descend(fun, x, alpha, max_iter, tol, cost_scale, callback)
+
+
+def _descend(fun, x, alpha, max_iter, tol, cost_scale, callback):
     cost, grad = _evaluate(fun, x)
     if not (np.isfinite(cost) and np.all(np.isfinite(grad))):
         raise ValueError(
-            f"The cost or gradient at the starting point is not finite (cost={cost})."
+            f"The cost or gradient at the starting point is not finite (cost={cost}):"
+            " the function overflows there; rescale the problem."
         )
     scale = abs(cost) if cost_scale is None else float(cost_scale)
     roundoff = _ROUNDING_SLACK * np.finfo(x.dtype).eps
@@ -155,33 +183,31 @@ def gradient_descent(
     cost_history = np.empty(max_iter + 1)
     cost_history[0] = cost
     status, nit = Status.MAX_ITER, max_iter
-    # Overflow of a diverging run is detected below; numpy need not warn about it.
-    with np.errstate(over="ignore", invalid="ignore"):
-        for k in range(1, max_iter + 1):
-            # 1. Simultaneous update: the whole gradient was taken at x_k.
-            x_next = x - alpha * grad
-            # 2. Cost and gradient at the new point.
-            cost_next, grad_next = _evaluate(fun, x_next)
-            # 3. With alpha below the stable bound the cost never rises, bar rounding.
-            rise = cost_next - cost
-            if not np.isfinite(cost_next) or rise > roundoff * max(scale, abs(cost)):
-                status, nit = Status.DIVERGED, k - 1
+    for k in range(1, max_iter + 1):
+        # 1. Simultaneous update: the whole gradient was taken at x_k.
+        x_next = x - alpha * grad
+        # 2. Cost and gradient at the new point.
+        cost_next, grad_next = _evaluate(fun, x_next)
+        # 3. With alpha below the stable bound the cost never rises, bar rounding.
+        rise = cost_next - cost
+        if not np.isfinite(cost_next) or rise > roundoff * max(scale, abs(cost)):
+            status, nit = Status.DIVERGED, k - 1
+            break
+        # 4. Record.
+        previous_cost = cost
+        x, cost, grad = x_next, cost_next, grad_next
+        cost_history[k] = cost
+        # 5. Callback.
+        if callback is not None:
+            try:
+                callback(_result(x, cost, grad, k, Status.MAX_ITER, cost_history))
+            except StopIteration:
+                status, nit = Status.CALLBACK, k
                 break
-            # 4. Record.
-            previous_cost = cost
-            x, cost, grad = x_next, cost_next, grad_next
-            cost_history[k] = cost
-            # 5. Callback.
-            if callback is not None:
-                try:
-                    callback(_result(x, cost, grad, k, Status.MAX_ITER, cost_history))
-                except StopIteration:
-                    status, nit = Status.CALLBACK, k
-                    break
-            # 6. Stop test.
-            if tol is not None and previous_cost - cost < tol:
-                status, nit = Status.CONVERGED, k
-                break
+        # 6. Stop test.
+        if tol is not None and previous_cost - cost < tol:
+            status, nit = Status.CONVERGED, k
+            break
     return _result(x, cost, grad, nit, status, cost_history)
 
 

@@ -99,7 +99,9 @@ class HalfSquaredError:
             intercept = theta[n_features]
             intercept = float(intercept) if intercept.ndim == 0 else intercept.copy()
         else:
-            intercept = 0.0 if theta.ndim == 1 else np.zeros(theta.shape[1], theta.dtype)
+            intercept = (
+                0.0 if theta.ndim == 1 else np.zeros(theta.shape[1], theta.dtype)
+            )
         return coef, intercept
 
     def _residual(self, theta):
@@ -167,7 +169,7 @@ class HalfSquaredError:
         return hessian
 
     def lipschitz(self):
-        """The largest eigenvalue ``L`` of the Hessian: the gradient's Lipschitz constant.
+        """The largest eigenvalue ``L`` of the Hessian, the Lipschitz constant of ∇J.
 
         Gradient descent on ``J`` is stable for learning rates below ``2 / L``, and
         the cost falls fastest in the worst direction at ``1 / L``.

@@ -9,7 +9,11 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from skgd._callbacks import (
     CallbackSupportMixin,
@@ -23,7 +27,7 @@ from skgd._objective import HalfSquaredError
 
 
 class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
-    r"""Linear regression fitted by batch gradient descent on the half mean squared error.
+    r"""Linear regression by batch gradient descent on the half mean squared error.
 
     The model is :math:`h(x) = x w + b`. Starting from :math:`w = 0, b = 0`, every
     step computes the whole gradient of the cost and moves all parameters against
@@ -148,7 +152,12 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
     }
 
     def __init__(
-        self, *, alpha="auto", max_iter=1000, tol=None, fit_intercept=True,
+        self,
+        *,
+        alpha="auto",
+        max_iter=1000,
+        tol=None,
+        fit_intercept=True,
         warm_start=False,
     ):
         self.alpha = alpha
@@ -201,15 +210,22 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
             theta0 = self._starting_point(objective)
             alpha = _auto_alpha(objective) if self.alpha == "auto" else self.alpha
 
-            metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+            metadata = (
+                None if sample_weight is None else {"sample_weight": sample_weight}
+            )
             context = begin_fit_task(
                 self, max_steps=self.max_iter, X=X, y=y, metadata=metadata
             )
             step_callbacks = None
             if getattr(self, "_skl_callbacks", None):
                 step_callbacks = StepCallbacks(
-                    context, self, X=X, y=y, metadata=metadata,
-                    unpack=objective.unpack, theta0=theta0,
+                    context,
+                    self,
+                    X=X,
+                    y=y,
+                    metadata=metadata,
+                    unpack=objective.unpack,
+                    theta0=theta0,
                 )
             result = gradient_descent(
                 objective.loss_gradient,
@@ -234,7 +250,11 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
             self.n_iter_ = result.nit
             self.cost_history_ = result.cost_history
             end_fit_task(
-                context, self, X=X, y=y, metadata=metadata,
+                context,
+                self,
+                X=X,
+                y=y,
+                metadata=metadata,
                 attributes={"coef_": self.coef_, "intercept_": self.intercept_},
             )
         return self
@@ -268,7 +288,10 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         """
         check_is_fitted(self)
         X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
             reset=False,
         )
         return safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
@@ -312,6 +335,7 @@ def _warn_not_converged(result, tol):
         f"tol={tol:.3g}. Increase max_iter, use a larger alpha (up to 2/L; "
         "alpha='auto' takes 1/L), or scale the features.",
         ConvergenceWarning,
+        stacklevel=2,
     )
 
 

@@ -59,7 +59,11 @@ def _params(fitted_estimator):
 def test_every_step_is_a_sub_task_with_the_parameters_before_and_after_it():
     X, y = make_data()
     recorder = Recorder()
-    reg = GradientDescentRegressor(alpha=0.1, max_iter=4).set_callbacks(recorder).fit(X, y)
+    reg = (
+        GradientDescentRegressor(alpha=0.1, max_iter=4)
+        .set_callbacks(recorder)
+        .fit(X, y)
+    )
 
     steps = [event for event in recorder.events if event[1] == "gradient step"]
     assert [kind for kind, _, _ in steps] == ["begin", "end"] * 4
@@ -67,7 +71,8 @@ def test_every_step_is_a_sub_task_with_the_parameters_before_and_after_it():
     path = [
         np.r_[r.coef_, r.intercept_]
         for r in (
-            GradientDescentRegressor(alpha=0.1, max_iter=k).fit(X, y) for k in (1, 2, 3, 4)
+            GradientDescentRegressor(alpha=0.1, max_iter=k).fit(X, y)
+            for k in (1, 2, 3, 4)
         )
     ]
     assert_allclose(steps[0][2], np.zeros(4))

@@ -19,7 +19,10 @@ def test_reproduces_the_course_table_for_theta_squared():
     course_table = [3, 2.4, 1.92, 1.536, 1.229, 0.983, 0.786, 0.629, 0.503, 0.403]
     path = [3.0]
     result = gradient_descent(
-        square, [3.0], alpha=0.1, max_iter=9,
+        square,
+        [3.0],
+        alpha=0.1,
+        max_iter=9,
         callback=lambda intermediate: path.append(intermediate.x[0]),
     )
     assert_allclose(path, course_table, atol=5e-4)
@@ -68,7 +71,10 @@ def test_callback_may_stop_the_loop_with_stop_iteration():
 def test_callback_receives_each_accepted_step():
     seen = []
     gradient_descent(
-        square, [3.0], alpha=0.1, max_iter=4,
+        square,
+        [3.0],
+        alpha=0.1,
+        max_iter=4,
         callback=lambda intermediate: seen.append(intermediate),
     )
     assert [r.nit for r in seen] == [1, 2, 3, 4]

@@ -1,4 +1,4 @@
-"""The half mean squared error: its cost, gradient and curvature, against the formulas."""
+"""The half mean squared error: cost, gradient and curvature against the formulas."""
 
 import numpy as np
 import pytest

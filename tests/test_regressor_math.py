@@ -38,7 +38,9 @@ def largest_hessian_eigenvalue(X, weights=None, fit_intercept=True):
 def make_data(n_samples=60, n_features=3, n_targets=None, seed=0, offset=0.0):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n_samples, n_features)) + offset
-    coef = rng.normal(size=(n_features,) if n_targets is None else (n_features, n_targets))
+    coef = rng.normal(
+        size=(n_features,) if n_targets is None else (n_features, n_targets)
+    )
     y = X @ coef + 0.5 + 0.1 * rng.normal(size=(n_samples,) + coef.shape[1:])
     return X, y
 
@@ -111,7 +113,9 @@ def test_scaling_all_weights_changes_nothing():
     X, y = make_data()
     weights = np.random.default_rng(8).uniform(0.1, 1.0, len(X))
     reg = GradientDescentRegressor(max_iter=30).fit(X, y, sample_weight=weights)
-    scaled = GradientDescentRegressor(max_iter=30).fit(X, y, sample_weight=1e3 * weights)
+    scaled = GradientDescentRegressor(max_iter=30).fit(
+        X, y, sample_weight=1e3 * weights
+    )
     assert_allclose(scaled.cost_history_, reg.cost_history_, rtol=1e-12)
     assert_allclose(scaled.coef_, reg.coef_, rtol=1e-12)
 
@@ -119,7 +123,9 @@ def test_scaling_all_weights_changes_nothing():
 def test_weighted_trajectory_equals_the_textbook_loop():
     X, y = make_data()
     weights = np.random.default_rng(9).uniform(0.1, 3.0, len(X))
-    reg = GradientDescentRegressor(alpha=0.1, max_iter=25).fit(X, y, sample_weight=weights)
+    reg = GradientDescentRegressor(alpha=0.1, max_iter=25).fit(
+        X, y, sample_weight=weights
+    )
     theta, costs = textbook_descent(X, y, 0.1, 25, weights=weights)
     assert_allclose(reg.cost_history_, costs, rtol=1e-12)
     assert_allclose(np.r_[reg.coef_, reg.intercept_], theta, rtol=1e-12)
@@ -132,7 +138,9 @@ def test_weighted_trajectory_equals_the_textbook_loop():
     n_features=st.integers(1, 6),
     scale=st.floats(1e-2, 1e2),
 )
-def test_below_two_over_l_the_cost_never_rises(seed, fraction, n_samples, n_features, scale):
+def test_below_two_over_l_the_cost_never_rises(
+    seed, fraction, n_samples, n_features, scale
+):
     rng = np.random.default_rng(seed)
     X = scale * rng.normal(size=(n_samples, n_features)) + rng.normal(size=n_features)
     y = rng.normal(size=n_samples) * scale
@@ -219,6 +227,8 @@ def test_default_estimator_does_not_raise_when_it_reaches_the_rounding_floor():
     rng = np.random.default_rng(10)
     X = rng.normal(size=(50, 3)) + 100.0
     y = X @ [1.0, 2.0, 3.0] - 7.0
-    reg = GradientDescentRegressor(max_iter=20000).fit(StandardScaler().fit_transform(X), y)
+    reg = GradientDescentRegressor(max_iter=20000).fit(
+        StandardScaler().fit_transform(X), y
+    )
     assert reg.cost_history_[-1] < 1e-20 * reg.cost_history_[0]
     assert np.all(np.isfinite(reg.coef_))

@@ -1,6 +1,9 @@
 """scikit-learn's own estimator checks, with no expected failures."""
 
-from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
+from sklearn.utils.estimator_checks import (
+    check_param_validation,
+    parametrize_with_checks,
+)
 
 from skgd import GradientDescentRegressor
 

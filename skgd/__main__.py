@@ -1,0 +1,4 @@
+from skgd._demo import main
+
+if __name__ == "__main__":
+    main()
