@@ -232,3 +232,13 @@ def test_default_estimator_does_not_raise_when_it_reaches_the_rounding_floor():
     )
     assert reg.cost_history_[-1] < 1e-20 * reg.cost_history_[0]
     assert np.all(np.isfinite(reg.coef_))
+
+
+def test_all_zero_features_without_intercept_leave_nothing_to_learn():
+    # The Hessian is zero (L = 0): every learning rate is stable, w stays 0.
+    X = np.zeros((10, 2))
+    y = np.arange(10.0)
+    reg = GradientDescentRegressor(fit_intercept=False, max_iter=5).fit(X, y)
+    assert_array_equal(reg.coef_, [0.0, 0.0])
+    assert reg.intercept_ == 0.0 and np.isfinite(reg.alpha_)
+    assert_allclose(reg.cost_history_, 0.5 * np.mean(y**2))
