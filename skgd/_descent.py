@@ -5,6 +5,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from skgd._path import PathRecorder, path_capacity
+
 
 class Status(IntEnum):
     """Why :func:`gradient_descent` stopped: the ``status`` of its result.
@@ -63,6 +65,11 @@ class GradientDescentResult:
     cost_history : ndarray of shape (nit + 1,)
         ``cost_history[k]`` is the cost after ``k`` steps; ``[0]`` is the cost at
         ``x0``.
+    path : ndarray of shape (n_points, *x.shape) or None
+        The points kept with ``store_path``: ``path[i]`` is the point after
+        ``path_iterations[i]`` steps. ``None`` when no path was asked for.
+    path_iterations : ndarray of int of shape (n_points,) or None
+        The step number of each point of ``path``, from 0 (``x0``) to ``nit``.
 
     Examples
     --------
@@ -81,6 +88,8 @@ class GradientDescentResult:
     status: Status
     message: str
     cost_history: np.ndarray
+    path: np.ndarray | None = None
+    path_iterations: np.ndarray | None = None
 
     @property
     def success(self):
@@ -89,7 +98,15 @@ class GradientDescentResult:
 
 
 def gradient_descent(
-    fun, x0, *, alpha, max_iter=1000, tol=None, cost_scale=None, callback=None
+    fun,
+    x0,
+    *,
+    alpha,
+    max_iter=1000,
+    tol=None,
+    cost_scale=None,
+    callback=None,
+    store_path=False,
 ):
     r"""Minimise a differentiable function by batch gradient descent.
 
@@ -130,6 +147,11 @@ def gradient_descent(
         ``callback(intermediate_result)``, called after every accepted step with a
         :class:`GradientDescentResult` describing the current point. Raising
         ``StopIteration`` ends the loop with status ``CALLBACK``.
+    store_path : bool or int, default=False
+        Whether to keep the points along the way in ``result.path``. ``True`` keeps
+        up to 1000 points, an int >= 2 at most that many: the points after steps
+        ``0, s, 2s, ...`` and the last step, where the stride ``s`` starts at 1 and
+        doubles whenever the buffer fills. Memory: ``n_points * x0.size`` floats.
 
     Returns
     -------
@@ -163,25 +185,37 @@ def gradient_descent(
     array([3.    , 2.4   , 1.92  , 1.536 , 1.2288])
     >>> result.message
     'Stopped after max_iter steps.'
+
+    With ``store_path`` the points along the way are kept too:
+
+    >>> result = gradient_descent(
+    ...     lambda theta: (float(theta @ theta), 2 * theta), [3.0],
+    ...     alpha=0.1, max_iter=4, store_path=True)
+    >>> result.path[:, 0], result.path_iterations
+    (array([3.    , 2.4   , 1.92  , 1.536 , 1.2288]), array([0, 1, 2, 3, 4]))
     """
     x = np.array(x0, dtype=np.result_type(np.asarray(x0).dtype, np.float32))
+    recorder = _path_recorder(store_path)
     # Overflow is detected and reported below; numpy need not warn about it too.
     with np.errstate(over="ignore", invalid="ignore"):
-        return _descend(fun, x, alpha, max_iter, tol, cost_scale, callback)
+        return _descend(fun, x, alpha, max_iter, tol, cost_scale, callback, recorder)
 
 
-def _descend(fun, x, alpha, max_iter, tol, cost_scale, callback):
+def _descend(fun, x, alpha, max_iter, tol, cost_scale, callback, recorder):
     cost, grad = _evaluate(fun, x)
     if not (np.isfinite(cost) and np.all(np.isfinite(grad))):
         raise ValueError(
             f"The cost or gradient at the starting point is not finite (cost={cost}):"
             " the function overflows there; rescale the problem."
         )
-    scale = abs(cost) if cost_scale is None else float(cost_scale)
-    roundoff = _ROUNDING_SLACK * np.finfo(x.dtype).eps
+    stop_rules = StopRules(
+        x.dtype, abs(cost) if cost_scale is None else cost_scale, tol
+    )
 
     cost_history = np.empty(max_iter + 1)
     cost_history[0] = cost
+    if recorder is not None:
+        recorder.record(0, x)
     status, nit = Status.MAX_ITER, max_iter
     for k in range(1, max_iter + 1):
         # 1. Simultaneous update: the whole gradient was taken at x_k.
@@ -189,26 +223,85 @@ def _descend(fun, x, alpha, max_iter, tol, cost_scale, callback):
         # 2. Cost and gradient at the new point.
         cost_next, grad_next = _evaluate(fun, x_next)
         # 3. With alpha below the stable bound the cost never rises, bar rounding.
-        rise = cost_next - cost
-        if not np.isfinite(cost_next) or rise > roundoff * max(scale, abs(cost)):
+        if stop_rules.diverged(cost, cost_next):
             status, nit = Status.DIVERGED, k - 1
             break
         # 4. Record.
         previous_cost = cost
         x, cost, grad = x_next, cost_next, grad_next
         cost_history[k] = cost
+        if recorder is not None:
+            recorder.record(k, x)
         # 5. Callback.
         if callback is not None:
             try:
-                callback(_result(x, cost, grad, k, Status.MAX_ITER, cost_history))
+                callback(make_result(x, cost, grad, k, Status.MAX_ITER, cost_history))
             except StopIteration:
                 status, nit = Status.CALLBACK, k
                 break
         # 6. Stop test.
-        if tol is not None and previous_cost - cost < tol:
+        if stop_rules.converged(previous_cost, cost):
             status, nit = Status.CONVERGED, k
             break
-    return _result(x, cost, grad, nit, status, cost_history)
+    return make_result(x, cost, grad, nit, status, cost_history, recorder)
+
+
+class StopRules:
+    """When a descent stops, shared by every way of computing the iterates.
+
+    Parameters
+    ----------
+    dtype : dtype
+        The floating point type of the iterates, which sets the rounding level.
+    cost_scale : float
+        A typical magnitude of the cost; a rise below ``1e3 * eps`` of it (or of
+        the current cost, if larger) is put down to rounding.
+    tol : float or None
+        The smallest decrease of the cost that lets the descent go on.
+    """
+
+    def __init__(self, dtype, cost_scale, tol):
+        self.scale = float(cost_scale)
+        self.roundoff = _ROUNDING_SLACK * np.finfo(dtype).eps
+        self.tol = tol
+
+    def diverged(self, cost, cost_next):
+        """Whether a step from ``cost`` to ``cost_next`` shows divergence."""
+        rise = cost_next - cost
+        return not np.isfinite(cost_next) or rise > self.roundoff * max(
+            self.scale, abs(cost)
+        )
+
+    def converged(self, cost, cost_next):
+        """Whether a step from ``cost`` to ``cost_next`` lowered it by < ``tol``."""
+        return self.tol is not None and cost - cost_next < self.tol
+
+    def first_stop(self, costs):
+        """The first step of ``costs[1:]`` (steps from ``costs[0]``) that stops.
+
+        Returns ``(j, status)`` where ``costs[j]`` is the last accepted cost, or
+        ``(None, None)`` when every step is accepted and none converged. The same
+        rules as :meth:`diverged` and :meth:`converged`, applied to many steps.
+        """
+        before, after = costs[:-1], costs[1:]
+        with np.errstate(invalid="ignore"):
+            diverged = ~np.isfinite(after) | (
+                after - before > self.roundoff * np.maximum(self.scale, abs(before))
+            )
+            stop = diverged
+            if self.tol is not None:
+                stop = stop | (before - after < self.tol)
+        if not stop.any():
+            return None, None
+        first = int(np.argmax(stop))
+        if diverged[first]:
+            return first, Status.DIVERGED
+        return first + 1, Status.CONVERGED
+
+
+def _path_recorder(store_path):
+    capacity = path_capacity(store_path)
+    return PathRecorder(capacity) if capacity else None
 
 
 def _evaluate(fun, x):
@@ -216,7 +309,11 @@ def _evaluate(fun, x):
     return float(cost), grad
 
 
-def _result(x, cost, grad, nit, status, cost_history):
+def make_result(x, cost, grad, nit, status, cost_history, recorder=None):
+    """A :class:`GradientDescentResult` after ``nit`` steps, its path finished."""
+    path = path_iterations = None
+    if recorder is not None:
+        path, path_iterations = recorder.finish(nit, x)
     message = _STATUS_MESSAGES[status].format(iteration=nit + 1)
     return GradientDescentResult(
         x=x,
@@ -226,4 +323,6 @@ def _result(x, cost, grad, nit, status, cost_history):
         status=status,
         message=message,
         cost_history=cost_history[: nit + 1],
+        path=path,
+        path_iterations=path_iterations,
     )

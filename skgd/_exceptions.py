@@ -9,8 +9,10 @@ class DivergenceError(ValueError):
 
     Parameters
     ----------
-    iteration : int
-        The step at which the cost rose.
+    iteration : int or None
+        The step at which the cost rose, or ``None`` when the divergence was
+        foreseen before the first step: with a Gram matrix at hand, ``L`` is known
+        and ``alpha > 2 / L`` is refused without iterating.
     alpha : float
         The learning rate that was used.
     max_stable_alpha : float
@@ -22,19 +24,32 @@ class DivergenceError(ValueError):
     >>> import numpy as np
     >>> from skgd import DivergenceError, GradientDescentRegressor
     >>> X = np.array([[1.0], [2.0], [3.0]])
+    >>> reg = GradientDescentRegressor(alpha=10.0, solver="literal")
     >>> try:
-    ...     GradientDescentRegressor(alpha=10.0).fit(X, [1.0, 2.0, 3.0])
+    ...     reg.fit(X, [1.0, 2.0, 3.0])
     ... except DivergenceError as error:
     ...     print(error.iteration, error.alpha, round(error.max_stable_alpha, 3))
     1 10.0 0.361
+
+    The Gram paths know the bound before the first step:
+
+    >>> try:
+    ...     reg.set_params(solver="gram").fit(X, [1.0, 2.0, 3.0])
+    ... except DivergenceError as error:
+    ...     print(error.iteration, error.alpha, round(error.max_stable_alpha, 3))
+    None 10.0 0.361
     """
 
     def __init__(self, iteration, alpha, max_stable_alpha):
         self.iteration = iteration
         self.alpha = alpha
         self.max_stable_alpha = max_stable_alpha
+        if iteration is None:
+            what = "would diverge, so no step was taken"
+        else:
+            what = f"diverged: the cost rose at iteration {iteration}"
         super().__init__(
-            f"Gradient descent diverged: the cost rose at iteration {iteration} "
+            f"Gradient descent {what} "
             f"with learning rate alpha={alpha:.6g}, above the largest stable "
             f"learning rate 2/L={max_stable_alpha:.6g} for this data (L is the "
             "largest eigenvalue of the Hessian of the cost). Use a smaller alpha, "

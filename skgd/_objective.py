@@ -5,6 +5,8 @@ import scipy.sparse as sp
 from scipy.linalg import eigvalsh
 from scipy.sparse.linalg import LinearOperator, eigsh
 
+from skgd._blocks import RowBlockReader, row_blocks
+
 # Up to this many parameters the Hessian is formed and its spectrum read exactly;
 # beyond, Lanczos needs a few dozen products with X instead of O(n_features**2)
 # memory and O(n_samples * n_features**2) work.
@@ -68,6 +70,7 @@ class HalfSquaredError:
             self._row_scale = (
                 self._weights if y.ndim == 1 else self._weights[:, np.newaxis]
             )
+        self._reader = RowBlockReader(X)
 
     @property
     def n_params(self):
@@ -112,6 +115,10 @@ class HalfSquaredError:
         residual -= self.y
         return residual
 
+    def residual(self, theta):
+        """The residual ``r = X w + b - y`` at ``theta``, one row per sample."""
+        return self._residual(theta)
+
     def loss(self, theta):
         """The cost ``J`` at ``theta``."""
         residual = self._residual(theta)
@@ -121,52 +128,144 @@ class HalfSquaredError:
         """The cost ``J`` and its gradient with respect to ``theta``, in one pass.
 
         ``dJ/dw = X^T S r`` and ``dJ/db = sum(S r)``, where ``r = X w + b - y`` and
-        ``S`` holds the normalised weights.
+        ``S`` holds the normalised weights. X is read once, in row blocks: each
+        block's residual is formed and at once multiplied back by the block.
         """
-        residual = self._residual(theta)
-        scaled_residual = self._row_scale * residual
-        cost = 0.5 * float(np.vdot(residual, scaled_residual))
-        gradient = np.empty_like(theta)
         n_features = self.X.shape[1]
-        gradient[:n_features] = self.X.T @ scaled_residual
+        w = theta[:n_features]
+        gradient = np.zeros_like(theta)
+        weighted_sum_of_squares = 0.0
+        for start, stop in self._reader.blocks:
+            offset = -self.y[start:stop]
+            if self.fit_intercept:
+                offset += theta[n_features]
+            residual = self._reader.matmul(start, stop, w, offset)
+            # Without weights, 1/m is applied once at the end instead of per row.
+            scaled = (
+                residual
+                if self._weights is None
+                else residual * self._block_weights(start, stop)
+            )
+            weighted_sum_of_squares += float(np.vdot(residual, scaled))
+            self._reader.add_rmatmul(start, stop, scaled, gradient[:n_features])
+            if self.fit_intercept:
+                gradient[n_features] += scaled.sum(axis=0)
+        if self._weights is None:
+            gradient *= self._row_scale
+            weighted_sum_of_squares *= self._row_scale
+        return 0.5 * weighted_sum_of_squares, gradient
+
+    def _block_weights(self, start, stop):
+        weights = self._weights[start:stop]
+        return weights if self.y.ndim == 1 else weights[:, np.newaxis]
+
+    def design_rmatmul(self, V):
+        """``[X 1]^T V`` (``X^T V`` without intercept), shaped like ``theta``."""
+        n_features = self.X.shape[1]
+        out = np.empty((self.n_params, *V.shape[1:]), dtype=np.result_type(V, self.X))
+        out[:n_features] = self.X.T @ V
         if self.fit_intercept:
-            gradient[n_features] = scaled_residual.sum(axis=0)
-        return cost, gradient
+            out[n_features] = V.sum(axis=0)
+        return out
 
     def hessian_matvec(self, v):
-        """The product of the Hessian of ``J`` with one vector ``v`` of ``n_params``."""
-        residual_direction = self._residual_free(v)
-        scaled = self._row_scale * residual_direction
-        product = np.empty(self.n_params, dtype=np.float64)
-        n_features = self.X.shape[1]
-        product[:n_features] = self.X.T @ scaled
-        if self.fit_intercept:
-            product[n_features] = scaled.sum()
-        return product
+        """The product of the Hessian of ``J`` with one vector ``v`` of ``n_params``.
 
-    def _residual_free(self, v):
-        # [X 1] v, the change of the predictions along v (no targets involved).
+        ``[X 1]^T S [X 1] v``, block by block like :meth:`loss_gradient`, so that no
+        array of n_samples is formed.
+        """
         n_features = self.X.shape[1]
         v = np.asarray(v, dtype=self.X.dtype).ravel()
-        z = np.asarray(self.X @ v[:n_features])
-        if self.fit_intercept:
-            z += v[n_features]
-        return z
+        product = np.zeros(self.n_params, dtype=np.float64)
+        for start, stop in self._reader.blocks:
+            direction = self._reader.matmul(start, stop, v[:n_features])
+            if self.fit_intercept:
+                direction += v[n_features]
+            if self._weights is not None:
+                direction *= self._weights[start:stop]
+            self._reader.add_rmatmul(start, stop, direction, product[:n_features])
+            if self.fit_intercept:
+                product[n_features] += direction.sum()
+        if self._weights is None:
+            product *= self._row_scale
+        return product
 
     def hessian(self):
         """The Hessian ``[X 1]^T S [X 1]`` as a dense float64 array."""
-        X, weights = self.X, self._weights
-        n_features = X.shape[1]
+        return self.gram()[0]
+
+    def gram(self):
+        """The Hessian ``H = [X 1]^T S [X 1]`` and ``c = [X 1]^T S y``, in float64.
+
+        Every step's gradient is ``H theta - c``. X is never copied whole: plain
+        float64 arrays go to BLAS as they are (``X.T @ X`` is a symmetric rank-k
+        update); weighted, float32 and CSR data go in row blocks, and only a block
+        is ever converted or scaled.
+        """
+        X, n_features = self.X, self.X.shape[1]
+        y = self.y.reshape(len(self.y), -1)
+        weights = self._weights
+        # [S y, S 1]: X^T times these gives c and the intercept's column of H.
+        right = np.empty((X.shape[0], y.shape[1] + 1))
+        right[:, :-1] = y
+        right[:, -1] = 1.0
+        if weights is not None:
+            right *= weights[:, np.newaxis]
+        gram_x = np.zeros((n_features, n_features))
+        x_t_right = np.zeros((n_features, right.shape[1]))
+        if sp.issparse(X) and X.format == "csc":
+            gram_x[:] = _csc_weighted_gram(X, weights)
+            x_t_right[:] = X.T @ right.astype(X.dtype, copy=False)
+        elif weights is None and not sp.issparse(X) and X.dtype == np.float64:
+            gram_x[:] = X.T @ X
+            x_t_right[:] = X.T @ right
+        else:
+            for start, stop in row_blocks(X):
+                rows = _as_float64(X[start:stop])
+                x_t_right += rows.T @ right[start:stop]
+                if weights is not None:
+                    rows = _scale_rows(rows, np.sqrt(weights[start:stop]))
+                gram_x += _gram_of(rows)
         if weights is None:
-            weights = np.full(X.shape[0], 1.0 / X.shape[0], dtype=X.dtype)
-        hessian = np.empty((self.n_params, self.n_params))
-        hessian[:n_features, :n_features] = _weighted_gram(X, weights)
+            # The weights 1/m are applied once, to the sums.
+            gram_x *= self._row_scale
+            x_t_right *= self._row_scale
+            right_sums = right.sum(axis=0) * self._row_scale
+        else:
+            right_sums = right.sum(axis=0)
+        hessian = np.zeros((self.n_params, self.n_params))
+        c = np.zeros((self.n_params, y.shape[1]))
+        hessian[:n_features, :n_features] = gram_x
+        c[:n_features] = x_t_right[:, :-1]
         if self.fit_intercept:
-            column = np.asarray(X.T @ weights, dtype=np.float64).ravel()
-            hessian[:n_features, n_features] = column
-            hessian[n_features, :n_features] = column
-            hessian[n_features, n_features] = weights.sum(dtype=np.float64)
-        return hessian
+            hessian[:n_features, n_features] = x_t_right[:, -1]
+            hessian[n_features, :n_features] = x_t_right[:, -1]
+            hessian[n_features, n_features] = right_sums[-1]
+            c[n_features] = right_sums[:-1]
+        return hessian, c.reshape((self.n_params, *self.y.shape[1:]))
+
+    def dual_gram(self):
+        """The sample-space matrix ``S^(1/2) [X 1] [X 1]^T S^(1/2)``, float64.
+
+        Of shape (n_samples, n_samples): its nonzero eigenvalues are those of the
+        Hessian. Also returns ``S^(1/2)`` as an array of n_samples.
+        """
+        X = self.X
+        gram = X @ X.T
+        if sp.issparse(gram):
+            # The product is a new (n_samples, n_samples) matrix, not X itself.
+            gram = sp.csr_array(gram).toarray()
+        gram = np.asarray(gram)
+        gram = gram.astype(np.float64, copy=False)
+        if self.fit_intercept:
+            gram += 1.0
+        if self._weights is None:
+            root = np.full(X.shape[0], np.sqrt(self._row_scale))
+        else:
+            root = np.sqrt(self._weights, dtype=np.float64)
+        gram *= root[:, np.newaxis]
+        gram *= root[np.newaxis, :]
+        return gram, root
 
     def lipschitz(self):
         """The largest eigenvalue ``L`` of the Hessian, the Lipschitz constant of ∇J.
@@ -187,14 +286,32 @@ class HalfSquaredError:
         return float(eigsh(operator, k=1, which="LA", v0=start, tol=1e-6)[0][0])
 
 
-def _weighted_gram(X, weights):
-    """``X^T diag(weights) X`` as a dense float64 array, without copying all of X."""
-    if sp.issparse(X):
-        weighted = sp.diags_array(weights) @ X
-        return np.asarray((X.T @ weighted).toarray(), dtype=np.float64)
-    block = max(1, _GRAM_BLOCK_BYTES // max(1, X.shape[1] * X.itemsize))
-    gram = np.zeros((X.shape[1], X.shape[1]))
-    for start in range(0, X.shape[0], block):
-        rows = X[start : start + block]
-        gram += rows.T @ (weights[start : start + block, np.newaxis] * rows)
+def _as_float64(rows):
+    return rows.astype(np.float64, copy=False)
+
+
+def _scale_rows(rows, factors):
+    if sp.issparse(rows):
+        return sp.diags_array(factors) @ rows
+    return rows * factors[:, np.newaxis]
+
+
+def _gram_of(rows):
+    """``rows^T rows`` as a dense array (numpy sends ``A.T @ A`` to BLAS syrk)."""
+    product = rows.T @ rows
+    return product.toarray() if sp.issparse(product) else product
+
+
+def _csc_weighted_gram(X, weights):
+    """``X^T S X`` for CSC X, by column blocks: only a block of X is copied."""
+    n_features = X.shape[1]
+    gram = np.empty((n_features, n_features))
+    per_column = max(X.nnz / max(n_features, 1), 1.0) * 16
+    width = max(1, int(_GRAM_BLOCK_BYTES // per_column))
+    transposed = X.T  # CSR, a view of X's arrays
+    for start in range(0, n_features, width):
+        block = _as_float64(X[:, start : start + width])
+        if weights is not None:
+            block = _scale_rows(block, weights.astype(np.float64))
+        gram[:, start : start + width] = (transposed @ block).toarray()
     return gram

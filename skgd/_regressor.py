@@ -21,9 +21,10 @@ from skgd._callbacks import (
     begin_fit_task,
     end_fit_task,
 )
-from skgd._descent import Status, gradient_descent
+from skgd._descent import Status
 from skgd._exceptions import DivergenceError
 from skgd._objective import HalfSquaredError
+from skgd._solvers import SOLVERS, make_solver
 
 
 class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
@@ -59,6 +60,32 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         Whether to start from the previous fit's ``coef_`` and ``intercept_``
         instead of zeros.
 
+    solver : {'auto', 'literal', 'gram', 'dual'}, default='auto'
+        How the iterates are computed. All give the same iterates and costs, up
+        to rounding; they differ in speed and memory.
+
+        - 'literal': the textbook step, reading X once per step in row blocks.
+          Extra memory: a block of X (about 1 MiB).
+        - 'gram': one pass builds the Hessian :math:`[X\ 1]^T S [X\ 1]`, after
+          which the steps do not touch X. Extra memory:
+          O(n_features²).
+        - 'dual': the steps are taken on the matrix :math:`X X^T`, for fewer
+          samples than features. Extra memory: O(n_samples²).
+        - 'auto': the path estimated to be fastest for the shape and sparsity
+          of X and ``max_iter``.
+
+        With 'gram' and 'dual', :math:`L` is known before the first step, so a
+        learning rate above :math:`2 / L` raises :class:`DivergenceError` at
+        once; 'literal' raises it at the first step at which the cost rises.
+
+    store_path : bool or int, default=False
+        Whether to keep the parameters along the descent in ``coef_path_`` and
+        ``intercept_path_``. ``True`` keeps up to 1000 points, an int >= 2 at
+        most that many: the parameters after steps ``0, s, 2s, ...`` and after
+        the last step, where the stride ``s`` starts at 1 and doubles whenever
+        the buffer fills. Memory: ``n_points * (n_features + 1) * n_targets``
+        floats.
+
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
@@ -76,6 +103,22 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
     cost_history_ : ndarray of shape (n_iter_ + 1,)
         ``cost_history_[k]`` is the cost after ``k`` steps of the last fit;
         ``cost_history_[0]`` is the cost at its starting point.
+
+    solver_ : str
+        The path that computed the iterates: 'literal', 'gram' or 'dual'.
+
+    coef_path_ : ndarray of shape (n_points, n_features) or \
+            (n_points, n_targets, n_features)
+        ``coef_`` after step ``path_iterations_[i]``, for each kept point.
+        Only with ``store_path``.
+
+    intercept_path_ : ndarray of shape (n_points,) or (n_points, n_targets)
+        ``intercept_`` after step ``path_iterations_[i]``. Only with
+        ``store_path``.
+
+    path_iterations_ : ndarray of int of shape (n_points,)
+        The step number of each kept point, from 0 (the start) to ``n_iter_``.
+        Only with ``store_path``.
 
     n_features_in_ : int
         Number of features seen during :term:`fit`.
@@ -135,7 +178,7 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
     >>> reg = GradientDescentRegressor(max_iter=2000).fit(X, y)
     >>> reg.coef_, round(reg.intercept_, 6)
     (array([2.]), 1.0)
-    >>> float(reg.cost_history_[0])  # J(0, 0) = (9 + 25 + 49 + 81) / (2 * 4)
+    >>> round(float(reg.cost_history_[0]), 12)  # J(0, 0) = (9+25+49+81) / (2*4)
     20.5
     >>> bool(reg.cost_history_[-1] < 1e-20)  # the data lie on a line
     True
@@ -149,6 +192,8 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "fit_intercept": ["boolean"],
         "warm_start": ["boolean"],
+        "solver": [StrOptions({"auto", *SOLVERS})],
+        "store_path": ["boolean", Interval(Integral, 2, None, closed="left")],
     }
 
     def __init__(
@@ -159,12 +204,16 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         tol=None,
         fit_intercept=True,
         warm_start=False,
+        solver="auto",
+        store_path=False,
     ):
         self.alpha = alpha
         self.max_iter = max_iter
         self.tol = tol
         self.fit_intercept = fit_intercept
         self.warm_start = warm_start
+        self.solver = solver
+        self.store_path = store_path
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -208,7 +257,21 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
                 X, y, sample_weight, fit_intercept=self.fit_intercept
             )
             theta0 = self._starting_point(objective)
-            alpha = _auto_alpha(objective) if self.alpha == "auto" else self.alpha
+            callbacks_set = bool(getattr(self, "_skl_callbacks", None))
+            solver = make_solver(
+                self.solver,
+                objective,
+                max_iter=self.max_iter,
+                auto_alpha=self.alpha == "auto",
+                every_step_needed=callbacks_set,
+            )
+            alpha = _auto_alpha(solver) if self.alpha == "auto" else self.alpha
+            if solver.bound_known and alpha > _max_stable_alpha(solver):
+                raise DivergenceError(
+                    iteration=None,
+                    alpha=alpha,
+                    max_stable_alpha=_max_stable_alpha(solver),
+                )
 
             metadata = (
                 None if sample_weight is None else {"sample_weight": sample_weight}
@@ -217,7 +280,7 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
                 self, max_steps=self.max_iter, X=X, y=y, metadata=metadata
             )
             step_callbacks = None
-            if getattr(self, "_skl_callbacks", None):
+            if callbacks_set:
                 step_callbacks = StepCallbacks(
                     context,
                     self,
@@ -227,20 +290,19 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
                     unpack=objective.unpack,
                     theta0=theta0,
                 )
-            result = gradient_descent(
-                objective.loss_gradient,
+            result = solver.descend(
                 theta0,
                 alpha=alpha,
                 max_iter=self.max_iter,
                 tol=self.tol,
-                cost_scale=objective.cost_scale,
                 callback=step_callbacks,
+                store_path=self.store_path,
             )
             if result.status == Status.DIVERGED:
                 raise DivergenceError(
                     iteration=result.nit + 1,
                     alpha=alpha,
-                    max_stable_alpha=_max_stable_alpha(objective),
+                    max_stable_alpha=_max_stable_alpha(solver),
                 )
             if result.status == Status.MAX_ITER and self.tol is not None:
                 _warn_not_converged(result, self.tol)
@@ -249,6 +311,9 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
             self.alpha_ = float(alpha)
             self.n_iter_ = result.nit
             self.cost_history_ = result.cost_history
+            self.solver_ = solver.name
+            if result.path is not None:
+                self._set_path(objective, result)
             end_fit_task(
                 context,
                 self,
@@ -258,6 +323,12 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
                 attributes={"coef_": self.coef_, "intercept_": self.intercept_},
             )
         return self
+
+    def _set_path(self, objective, result):
+        points = [objective.unpack(theta) for theta in result.path]
+        self.coef_path_ = np.stack([coef for coef, _ in points])
+        self.intercept_path_ = np.asarray([intercept for _, intercept in points])
+        self.path_iterations_ = result.path_iterations
 
     def _starting_point(self, objective):
         zeros = objective.zeros()
@@ -315,15 +386,15 @@ def _validate_sample_weight(sample_weight, X):
     return sample_weight
 
 
-def _auto_alpha(objective):
-    lipschitz = objective.lipschitz()
+def _auto_alpha(solver):
+    lipschitz = solver.lipschitz()
     # L = 0 only when X is all zeros and there is no intercept: the gradient is
     # then zero everywhere and every learning rate is stable.
     return 1.0 / lipschitz if lipschitz > 0 else 1.0
 
 
-def _max_stable_alpha(objective):
-    lipschitz = objective.lipschitz()
+def _max_stable_alpha(solver):
+    lipschitz = solver.lipschitz()
     return 2.0 / lipschitz if lipschitz > 0 else np.inf
 
 

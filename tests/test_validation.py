@@ -242,6 +242,7 @@ def _number_after(label, message):
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_divergence_error_names_iteration_alpha_and_stable_bound(data, fit_intercept):
+    # The literal path finds the divergence as it happens.
     X, y = data
     eigenvalues = np.linalg.eigvalsh(_hessian(X, fit_intercept))
     max_stable_alpha = 2.0 / eigenvalues[-1]
@@ -250,7 +251,9 @@ def test_divergence_error_names_iteration_alpha_and_stable_bound(data, fit_inter
     alpha = 1000.0
     assert alpha > 2.0 / eigenvalues[0]
 
-    reg = GradientDescentRegressor(alpha=alpha, fit_intercept=fit_intercept)
+    reg = GradientDescentRegressor(
+        alpha=alpha, fit_intercept=fit_intercept, solver="literal"
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(DivergenceError) as excinfo:
@@ -269,6 +272,26 @@ def test_divergence_error_names_iteration_alpha_and_stable_bound(data, fit_inter
     assert "StandardScaler" in message
 
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("solver", ["gram", "dual"])
+def test_gram_paths_refuse_alpha_above_the_bound_before_any_step(
+    data, fit_intercept, solver
+):
+    X, y = data
+    max_stable_alpha = 2.0 / np.linalg.eigvalsh(_hessian(X, fit_intercept))[-1]
+    reg = GradientDescentRegressor(
+        alpha=1.01 * max_stable_alpha, fit_intercept=fit_intercept, solver=solver
+    )
+    with pytest.raises(DivergenceError, match="no step was taken") as excinfo:
+        reg.fit(X, y)
+    assert excinfo.value.iteration is None
+    assert_allclose(excinfo.value.max_stable_alpha, max_stable_alpha, rtol=1e-10)
+    assert "StandardScaler" in str(excinfo.value)
+    # Just below the bound, the same path descends (slowly) without raising.
+    reg.set_params(alpha=0.99 * max_stable_alpha).fit(X, y)
+    assert np.all(np.isfinite(reg.coef_))
+
+
 def test_divergence_just_above_stable_bound_reports_its_iteration(data):
     X, y = data
     L = np.linalg.eigvalsh(_hessian(X))[-1]
@@ -276,7 +299,9 @@ def test_divergence_just_above_stable_bound_reports_its_iteration(data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(DivergenceError) as excinfo:
-            GradientDescentRegressor(alpha=alpha, max_iter=10_000).fit(X, y)
+            GradientDescentRegressor(
+                alpha=alpha, max_iter=10_000, solver="literal"
+            ).fit(X, y)
     error = excinfo.value
     assert error.iteration >= 1
     assert re.search(rf"\biteration {error.iteration}\b", str(error))

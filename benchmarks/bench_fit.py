@@ -1,0 +1,289 @@
+"""Time GradientDescentRegressor against references measured in the same run.
+
+Run from the repository root, after ``pip install -e .``::
+
+    python benchmarks/bench_fit.py            # every case, about 3 minutes
+    python benchmarks/bench_fit.py --quick    # small cases only, seconds
+
+Every case takes 1,000 steps at alpha = 1/L (the estimator's default alpha='auto')
+and prints medians of repeated runs and ratios against:
+
+* one pass over X (``X.sum()``), the floor for any exact method;
+* ``LinearRegression().fit``, the closed form;
+* the textbook loop, ``theta -= alpha / m * Xb.T @ (Xb @ theta - y)`` with
+  ``Xb = np.c_[ones, X]`` and the cost recorded at every step;
+* ``MLPRegressor`` configured as exact batch gradient descent (no hidden layer,
+  identity activation, one batch, no momentum, no penalty), started from zero;
+  its ``loss_curve_`` is checked to equal our ``cost_history_`` before timing.
+
+Peak memory is the largest extra allocation seen by :mod:`tracemalloc` during
+``fit`` (numpy reports its buffers to it), as a fraction of X's own size.
+Ratios, not seconds, are what carry over from one machine to another.
+"""
+
+import argparse
+import platform
+import statistics
+import time
+import tracemalloc
+import warnings
+
+import numpy as np
+import scipy
+import scipy.sparse as sp
+import sklearn
+from sklearn.datasets import load_diabetes
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LinearRegression
+from sklearn.neural_network import MLPRegressor
+
+import skgd
+from skgd import GradientDescentRegressor
+from skgd._objective import HalfSquaredError
+
+N_STEPS = 1000
+
+DENSE_CASES = {
+    "200,000 x 50": (200_000, 50),
+    "20,000 x 500": (20_000, 500),
+    "2,000 x 5,000": (2_000, 5_000),
+}
+
+
+def median_seconds(function, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_extra_bytes(function):
+    tracemalloc.start()
+    try:
+        function()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def dense_problem(n_samples, n_features, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_samples, n_features))
+    y = X @ rng.standard_normal(n_features) + 1.0 + rng.standard_normal(n_samples)
+    return X, y
+
+
+def textbook_loop(X, y, alpha, n_steps):
+    """Batch gradient descent as the course writes it, with a column of ones."""
+    m = X.shape[0]
+    Xb = np.c_[np.ones(m), X]
+    theta = np.zeros(Xb.shape[1])
+    costs = np.empty(n_steps + 1)
+    for k in range(n_steps):
+        residual = Xb @ theta - y
+        costs[k] = residual @ residual / (2 * m)
+        theta -= alpha / m * Xb.T @ residual
+    residual = Xb @ theta - y
+    costs[n_steps] = residual @ residual / (2 * m)
+    return theta, costs
+
+
+def mlp_as_gradient_descent(X, y, alpha, n_steps):
+    """An MLPRegressor that takes exactly the steps of batch gradient descent."""
+    mlp = MLPRegressor(
+        hidden_layer_sizes=(),
+        activation="identity",
+        solver="sgd",
+        batch_size=X.shape[0],
+        learning_rate="constant",
+        learning_rate_init=alpha,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        alpha=0.0,
+        shuffle=False,
+        tol=0.0,
+        n_iter_no_change=n_steps + 1,
+        max_iter=1,
+        warm_start=True,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp.fit(X, y)  # creates the weights, which are then set to zero
+    mlp.coefs_[0][:] = 0.0
+    mlp.intercepts_[0][:] = 0.0
+    mlp.set_params(max_iter=n_steps)
+    return mlp
+
+
+def fit_mlp(mlp, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp.fit(X, y)
+    return mlp
+
+
+def check_mlp_takes_our_steps(X, y, alpha, reference_costs, n_steps=20):
+    mlp = fit_mlp(mlp_as_gradient_descent(X, y, alpha, n_steps), X, y)
+    # loss_curve_[0] is the throw-away first fit; then one loss per step, taken
+    # before that step's update.
+    np.testing.assert_allclose(
+        mlp.loss_curve_[1:], reference_costs[:n_steps], rtol=1e-9
+    )
+
+
+def bench_dense(name, X, y, repeats, slow_references=True):
+    model = GradientDescentRegressor(max_iter=N_STEPS)
+    times = {
+        "one pass": median_seconds(X.sum, max(repeats, 5)),
+        "skgd": median_seconds(lambda: model.fit(X, y), repeats),
+        "LinearRegression": median_seconds(
+            lambda: LinearRegression().fit(X, y), repeats
+        ),
+    }
+    alpha = model.alpha_
+    if slow_references:
+        _, textbook_costs = textbook_loop(X, y, alpha, 20)
+        np.testing.assert_allclose(model.cost_history_[:21], textbook_costs, rtol=1e-9)
+        check_mlp_takes_our_steps(X, y, alpha, model.cost_history_)
+        times["textbook loop"] = median_seconds(
+            lambda: textbook_loop(X, y, alpha, N_STEPS), 1
+        )
+        mlp = mlp_as_gradient_descent(X, y, alpha, N_STEPS)
+        times["MLPRegressor"] = median_seconds(lambda: fit_mlp(mlp, X, y), 1)
+    peak = peak_extra_bytes(lambda: GradientDescentRegressor().fit(X, y))
+    return {
+        "case": name,
+        "path": model.solver_,
+        "times": times,
+        "peak": peak / X.nbytes,
+        "extra_matrix": _extra_matrix_bytes(model.solver_, X) / X.nbytes,
+    }
+
+
+def _extra_matrix_bytes(path, X):
+    n_samples, n_features = X.shape
+    if path == "gram":
+        return 8 * (n_features + 1) ** 2
+    if path == "dual":
+        return 8 * n_samples**2
+    return 0
+
+
+def bench_literal_step(X, y, repeats):
+    """One literal step (cost and gradient) against the plain products."""
+    objective = HalfSquaredError(X, y)
+    theta = np.full(objective.n_params, 0.01)
+    w = theta[:-1]
+
+    def plain_products():
+        residual = X @ w + theta[-1] - y
+        return X.T @ residual
+
+    step = median_seconds(lambda: objective.loss_gradient(theta), repeats)
+    if sp.issparse(X):
+        reference = median_seconds(plain_products, repeats)
+        label = "X @ w + X.T @ r"
+    else:
+        reference = median_seconds(lambda: (X.sum(), X.sum()), repeats)
+        label = "two passes X.sum()"
+    return step, reference, label
+
+
+def report(rows, steps, memory_rows):
+    print()
+    print(
+        "| case | path | skgd | / LinearRegression | / one pass | textbook / skgd"
+        " | MLPRegressor / skgd |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for row in rows:
+        t = row["times"]
+        ours = t["skgd"]
+        textbook = t.get("textbook loop")
+        mlp = t.get("MLPRegressor")
+        print(
+            f"| {row['case']} | {row['path']} | {ours * 1e3:.1f} ms "
+            f"| {ours / t['LinearRegression']:.3f} | {ours / t['one pass']:.1f} "
+            f"| {'-' if textbook is None else f'{textbook / ours:.0f}x'} "
+            f"| {'-' if mlp is None else f'{mlp / ours:.0f}x'} |"
+        )
+    print()
+    print("| one literal step | skgd | reference | ratio |")
+    print("|---|---|---|---|")
+    for name, (step, reference, label) in steps.items():
+        print(
+            f"| {name} | {step * 1e3:.2f} ms | {label}: {reference * 1e3:.2f} ms "
+            f"| {step / reference:.2f} |"
+        )
+    print()
+    print(
+        "| case | path | peak extra memory of fit / X | Gram matrix / X "
+        "| the rest / X |"
+    )
+    print("|---|---|---|---|---|")
+    for row in memory_rows:
+        print(
+            f"| {row['case']} | {row['path']} | {row['peak']:.3f} "
+            f"| {row['extra_matrix']:.3f} | {row['peak'] - row['extra_matrix']:.3f} |"
+        )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="diabetes and small shapes only"
+    )
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    print(
+        f"skgd {skgd.__version__}, scikit-learn {sklearn.__version__}, "
+        f"numpy {np.__version__}, scipy {scipy.__version__}, "
+        f"Python {platform.python_version()}, {platform.machine()}"
+    )
+    rows, steps, memory_rows = [], {}, []
+
+    X, y = load_diabetes(return_X_y=True)
+    rows.append(bench_dense("diabetes (442 x 10)", X, y, max(args.repeats, 20)))
+    memory_rows.append(rows[-1])
+
+    cases = DENSE_CASES
+    if args.quick:
+        cases = {"20,000 x 50": (20_000, 50), "200 x 500": (200, 500)}
+    for name, shape in cases.items():
+        X, y = dense_problem(*shape)
+        rows.append(bench_dense(name, X, y, args.repeats))
+        memory_rows.append(rows[-1])
+        if shape[1] == 50:
+            steps[f"dense {name}"] = bench_literal_step(X, y, args.repeats * 4)
+        del X, y
+
+    n_samples = 20_000 if args.quick else 200_000
+    rng = np.random.default_rng(0)
+    X = sp.random_array(
+        (n_samples, 10_000), density=1e-3, format="csr", rng=rng, dtype=np.float64
+    )
+    y = X @ rng.standard_normal(10_000) + rng.standard_normal(n_samples)
+    steps[f"CSR {n_samples:,} x 10,000, density 1e-3"] = bench_literal_step(
+        X, y, args.repeats * 4
+    )
+    model = GradientDescentRegressor()
+    seconds = median_seconds(lambda: model.fit(X, y), 1)
+    peak = peak_extra_bytes(lambda: GradientDescentRegressor().fit(X, y))
+    nbytes = X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
+    print(f"CSR fit, 1000 steps: {seconds:.2f} s on the {model.solver_} path")
+    memory_rows.append(
+        {
+            "case": "CSR",
+            "path": model.solver_,
+            "peak": peak / nbytes,
+            "extra_matrix": 0.0,
+        }
+    )
+    report(rows, steps, memory_rows)
+
+
+if __name__ == "__main__":
+    main()
