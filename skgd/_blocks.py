@@ -14,17 +14,33 @@ try:  # scipy's compiled kernels take row ranges of CSR arrays without any copy.
         csc_matvecs,
         csr_matvec,
         csr_matvecs,
+        csr_todense,
     )
 except ImportError:  # pragma: no cover - a scipy that moved its private kernels
-    csc_matvec = csc_matvecs = csr_matvec = csr_matvecs = None
+    csc_matvec = csc_matvecs = csr_matvec = csr_matvecs = csr_todense = None
 
 # About 1 MiB of X per block: a block and its products stay in L2/L3 cache,
 # and blocks are big enough for the per-block Python cost to be negligible.
 BLOCK_BYTES = 2**20
+# But no more than this fraction of X, so that a copy of a block (to float64,
+# scaled by weights) stays a small fraction of X's memory.
+MAX_BLOCK_FRACTION = 1 / 32
+
+
+def nbytes(X):
+    """The memory held by the values (and indices) of X."""
+    if sp.issparse(X):
+        return X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
+    return X.nbytes
+
+
+def block_bytes(X):
+    """The size of a block of X: about 1 MiB, at most 1/32 of X (but >= 16 KiB)."""
+    return max(min(BLOCK_BYTES, MAX_BLOCK_FRACTION * nbytes(X)), 2**14)
 
 
 def row_blocks(X):
-    """Row ranges ``(start, stop)`` covering X in blocks of about 1 MiB."""
+    """Row ranges ``(start, stop)`` covering X in blocks of :func:`block_bytes`."""
     n_samples = X.shape[0]
     if sp.issparse(X):
         bytes_per_row = (X.nnz / max(n_samples, 1)) * (
@@ -32,7 +48,7 @@ def row_blocks(X):
         )
     else:
         bytes_per_row = X.shape[1] * X.itemsize
-    rows = max(1, int(BLOCK_BYTES // max(bytes_per_row, 1)))
+    rows = max(1, int(block_bytes(X) // max(bytes_per_row, 1)))
     return [
         (start, min(start + rows, n_samples)) for start in range(0, n_samples, rows)
     ]
@@ -66,25 +82,32 @@ class RowBlockReader:
             return self.X
         return self.X[start:stop]
 
-    def matmul(self, start, stop, V, offset=None):
-        """``X[start:stop] @ V + offset`` for V of shape (n_features, [k]).
+    def matmul(self, start, stop, V):
+        """``X[start:stop] @ V`` for V of shape (n_features,) or (n_features, k)."""
+        if not self._csr:
+            return np.asarray(self.rows(start, stop) @ V)
+        out = np.zeros((stop - start, *V.shape[1:]), dtype=self.X.dtype)
+        self._csr_add_matmul(start, stop, V, out)
+        return out
 
-        ``offset``, a new array of the shape of the result, may be overwritten.
+    def residual(self, start, stop, w, b, y):
+        """``X[start:stop] @ w + b - y`` for the rows' targets ``y``, a new array.
+
+        One array of the block's rows is allocated, and no other temporary.
         """
         if not self._csr:
-            product = np.asarray(self.rows(start, stop) @ V)
-            if offset is not None:
-                product += offset
-            return product
-        X = self.X
-        # The kernel adds into its output, so the offset costs no extra pass.
-        shape = (stop - start, *V.shape[1:])
-        if offset is None:
-            out = np.zeros(shape, dtype=X.dtype)
-        elif offset.shape == shape and offset.dtype == X.dtype:
-            out = np.ascontiguousarray(offset)
+            residual = np.asarray(self.rows(start, stop) @ w)
+            residual -= y
         else:
-            out = np.array(np.broadcast_to(offset, shape), dtype=X.dtype)
+            # The kernel adds into its output: start from -y.
+            residual = np.negative(y, dtype=self.X.dtype)
+            self._csr_add_matmul(start, stop, w, residual)
+        if b is not None:
+            residual += b
+        return residual
+
+    def _csr_add_matmul(self, start, stop, V, out):
+        X = self.X
         _csr_kernel(V)(
             stop - start,
             X.shape[1],
@@ -93,9 +116,8 @@ class RowBlockReader:
             X.indices,
             X.data,
             np.ascontiguousarray(V, dtype=X.dtype).ravel(),
-            out.ravel(),
+            out.reshape(-1),
         )
-        return out
 
     def add_rmatmul(self, start, stop, U, out):
         """``out += X[start:stop].T @ U`` for U of shape (stop - start, [k])."""
@@ -132,3 +154,37 @@ def _csr_kernel(V):
 
 def _csc_kernel(V):
     return csc_matvec if V.ndim == 1 else csc_matvecs
+
+
+def add_sparse_to_dense(dense, sparse):
+    """``dense += sparse`` without a dense temporary of the sparse matrix."""
+    if csr_todense is None or dense.dtype != sparse.dtype:  # pragma: no cover
+        dense += sparse.toarray()
+        return
+    sparse = sp.csr_array(sparse)
+    # The kernel adds the entries into its output.
+    csr_todense(*sparse.shape, sparse.indptr, sparse.indices, sparse.data, dense)
+
+
+def dense_columns(X, start, stop):
+    """Columns ``start:stop`` of CSC X as a float64 array of shape (n_samples, k).
+
+    Built column by column from views of X's arrays, with no other temporary.
+    """
+    block = np.zeros((stop - start, X.shape[0]))  # transposed: rows are columns
+    for j in range(start, stop):
+        values = slice(X.indptr[j], X.indptr[j + 1])
+        if csr_todense is None or X.dtype != np.float64:  # pragma: no cover
+            block[j - start, X.indices[values]] = X.data[values]
+            continue
+        # Column j of X is row j - start of the transposed block: one CSR row.
+        row_pointers = np.array([0, values.stop - values.start], X.indptr.dtype)
+        csr_todense(
+            1,
+            X.shape[0],
+            row_pointers,
+            X.indices[values],
+            X.data[values],
+            block[j - start : j - start + 1],
+        )
+    return block.T

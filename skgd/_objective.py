@@ -2,18 +2,20 @@
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.linalg import eigvalsh
 from scipy.sparse.linalg import LinearOperator, eigsh
 
-from skgd._blocks import RowBlockReader, row_blocks
+from skgd._blocks import (
+    RowBlockReader,
+    add_sparse_to_dense,
+    block_bytes,
+    dense_columns,
+    row_blocks,
+)
 
 # Up to this many parameters the Hessian is formed and its spectrum read exactly;
 # beyond, Lanczos needs a few dozen products with X instead of O(n_features**2)
 # memory and O(n_samples * n_features**2) work.
 _MAX_PARAMS_FOR_EXPLICIT_HESSIAN = 128
-# Rows per block when the weighted Gram matrix is built, to keep the scaled copy
-# of a block of X within a few MiB.
-_GRAM_BLOCK_BYTES = 2**21
 
 
 class HalfSquaredError:
@@ -80,6 +82,8 @@ class HalfSquaredError:
     @property
     def cost_scale(self):
         """The cost of the model that predicts zero everywhere, ``J(0, 0)``."""
+        if self._weights is None:
+            return 0.5 * self._row_scale * float(np.vdot(self.y, self.y))
         return 0.5 * float(np.vdot(self.y, self._row_scale * self.y))
 
     def zeros(self):
@@ -136,10 +140,10 @@ class HalfSquaredError:
         gradient = np.zeros_like(theta)
         weighted_sum_of_squares = 0.0
         for start, stop in self._reader.blocks:
-            offset = -self.y[start:stop]
-            if self.fit_intercept:
-                offset += theta[n_features]
-            residual = self._reader.matmul(start, stop, w, offset)
+            intercept = theta[n_features] if self.fit_intercept else None
+            residual = self._reader.residual(
+                start, stop, w, intercept, self.y[start:stop]
+            )
             # Without weights, 1/m is applied once at the end instead of per row.
             scaled = (
                 residual
@@ -205,34 +209,43 @@ class HalfSquaredError:
         X, n_features = self.X, self.X.shape[1]
         y = self.y.reshape(len(self.y), -1)
         weights = self._weights
-        # [S y, S 1]: X^T times these gives c and the intercept's column of H.
-        right = np.empty((X.shape[0], y.shape[1] + 1))
-        right[:, :-1] = y
-        right[:, -1] = 1.0
-        if weights is not None:
-            right *= weights[:, np.newaxis]
         gram_x = np.zeros((n_features, n_features))
-        x_t_right = np.zeros((n_features, right.shape[1]))
-        if sp.issparse(X) and X.format == "csc":
-            gram_x[:] = _csc_weighted_gram(X, weights)
-            x_t_right[:] = X.T @ right.astype(X.dtype, copy=False)
-        elif weights is None and not sp.issparse(X) and X.dtype == np.float64:
+        # X^T [S y, S 1], which holds c and the intercept's column of H, and the
+        # sums of [S y, S 1]; [S y, S 1] itself is only ever formed block by block.
+        x_t_right = np.zeros((n_features, y.shape[1] + 1))
+        right_sums = np.zeros(y.shape[1] + 1)
+        whole_matrix_gram = (
+            weights is None and not sp.issparse(X) and X.dtype == np.float64
+        )
+        if whole_matrix_gram:
             gram_x[:] = X.T @ X
-            x_t_right[:] = X.T @ right
-        else:
-            for start, stop in row_blocks(X):
-                rows = _as_float64(X[start:stop])
-                x_t_right += rows.T @ right[start:stop]
+        elif sp.issparse(X) and X.format == "csc":
+            gram_x[:] = _csc_weighted_gram(X, weights)
+        blocks = row_blocks(X) if not sp.issparse(X) or X.format == "csr" else None
+        if blocks is None:  # CSC: products with all of X, one column at a time
+            scaled_y = y if weights is None else y * weights[:, np.newaxis]
+            x_t_right[:, :-1] = X.T @ scaled_y
+            x_t_right[:, -1] = X.sum(axis=0) if weights is None else X.T @ weights
+            right_sums[:-1] = scaled_y.sum(axis=0)
+            right_sums[-1] = X.shape[0] if weights is None else weights.sum()
+        for start, stop in blocks or []:
+            right = np.empty((stop - start, y.shape[1] + 1))
+            right[:, :-1] = y[start:stop]
+            right[:, -1] = 1.0
+            if weights is not None:
+                right *= weights[start:stop, np.newaxis]
+            right_sums += right.sum(axis=0)
+            rows = _as_float64(X[start:stop])
+            x_t_right += rows.T @ right
+            if not whole_matrix_gram:
                 if weights is not None:
                     rows = _scale_rows(rows, np.sqrt(weights[start:stop]))
-                gram_x += _gram_of(rows)
+                _add_gram_of(gram_x, rows)
         if weights is None:
             # The weights 1/m are applied once, to the sums.
             gram_x *= self._row_scale
             x_t_right *= self._row_scale
-            right_sums = right.sum(axis=0) * self._row_scale
-        else:
-            right_sums = right.sum(axis=0)
+            right_sums *= self._row_scale
         hessian = np.zeros((self.n_params, self.n_params))
         c = np.zeros((self.n_params, y.shape[1]))
         hessian[:n_features, :n_features] = gram_x
@@ -277,13 +290,15 @@ class HalfSquaredError:
         if n_params == 0:
             return 0.0
         if n_params <= _MAX_PARAMS_FOR_EXPLICIT_HESSIAN:
-            return max(float(eigvalsh(self.hessian())[-1]), 0.0)
+            return max(float(np.linalg.eigvalsh(self.hessian())[-1]), 0.0)
         operator = LinearOperator(
             (n_params, n_params), matvec=self.hessian_matvec, dtype=np.float64
         )
         # A fixed start vector keeps the fit deterministic.
         start = np.random.default_rng(0).standard_normal(n_params)
-        return float(eigsh(operator, k=1, which="LA", v0=start, tol=1e-6)[0][0])
+        # tol=0 asks for machine precision, so that alpha='auto' is the same
+        # on every solver path, whichever way it computes L.
+        return float(eigsh(operator, k=1, which="LA", v0=start, tol=0)[0][0])
 
 
 def _as_float64(rows):
@@ -296,22 +311,30 @@ def _scale_rows(rows, factors):
     return rows * factors[:, np.newaxis]
 
 
-def _gram_of(rows):
-    """``rows^T rows`` as a dense array (numpy sends ``A.T @ A`` to BLAS syrk)."""
+def _add_gram_of(gram, rows):
+    """``gram += rows^T rows`` (numpy sends ``A.T @ A`` to BLAS syrk)."""
     product = rows.T @ rows
-    return product.toarray() if sp.issparse(product) else product
+    if sp.issparse(product):
+        add_sparse_to_dense(gram, product)
+    else:
+        gram += product
 
 
 def _csc_weighted_gram(X, weights):
-    """``X^T S X`` for CSC X, by column blocks: only a block of X is copied."""
-    n_features = X.shape[1]
+    """``X^T S X`` for CSC X, by column blocks: only a block of X is copied.
+
+    Each block of columns is made dense (an array of n_samples by a few columns),
+    so that the product with ``X^T`` (CSR, a view of X) converts nothing.
+    """
+    n_samples, n_features = X.shape
     gram = np.empty((n_features, n_features))
-    per_column = max(X.nnz / max(n_features, 1), 1.0) * 16
-    width = max(1, int(_GRAM_BLOCK_BYTES // per_column))
+    width = max(1, int(block_bytes(X) // (8 * n_samples)))
     transposed = X.T  # CSR, a view of X's arrays
     for start in range(0, n_features, width):
-        block = _as_float64(X[:, start : start + width])
+        stop = min(start + width, n_features)
+        block = dense_columns(X, start, stop)
         if weights is not None:
-            block = _scale_rows(block, weights.astype(np.float64))
-        gram[:, start : start + width] = (transposed @ block).toarray()
+            block *= weights[:, np.newaxis]
+        gram[:, start : start + width] = transposed @ block
+        del block  # before the next block is built, not after
     return gram

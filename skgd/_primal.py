@@ -31,14 +31,13 @@ Two precautions keep the iterates and the cost as exact as the literal loop's:
 """
 
 import numpy as np
-from scipy.linalg import eigh
 
 from skgd._descent import Status, StopRules, make_result
 from skgd._path import PathRecorder, path_capacity
 
 # Steps evaluated together: enough to amortise numpy's per-call cost, few enough
 # that the (steps, n_params, n_targets) block stays small.
-_MAX_BLOCK_ELEMENTS = 2**16
+_MAX_BLOCK_ELEMENTS = 2**14
 
 
 class PrimalGram:
@@ -67,8 +66,9 @@ class PrimalGram:
     def __init__(self, objective):
         self.objective = objective
         hessian, c = objective.gram()
-        # Divide and conquer: the fastest LAPACK driver for all eigenvectors.
-        eigenvalues, self._basis = eigh(hessian, driver="evd")
+        # numpy's eigh, not scipy's: numpy's BLAS threads, still spinning after
+        # building H, would otherwise compete with scipy's for the cores.
+        eigenvalues, self._basis = np.linalg.eigh(hessian)
         # H is positive semi-definite; negative eigenvalues are rounding.
         self._eigenvalues = np.maximum(eigenvalues, 0.0)
         self._anchor = self._least_squares_anchor(c)
