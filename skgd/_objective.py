@@ -128,12 +128,14 @@ class HalfSquaredError:
         residual = self._residual(theta)
         return 0.5 * float(np.vdot(residual, self._row_scale * residual))
 
-    def loss_gradient(self, theta):
+    def loss_gradient(self, theta, *, column_sums=None):
         """The cost ``J`` and its gradient with respect to ``theta``, in one pass.
 
         ``dJ/dw = X^T S r`` and ``dJ/db = sum(S r)``, where ``r = X w + b - y`` and
         ``S`` holds the normalised weights. X is read once, in row blocks: each
         block's residual is formed and at once multiplied back by the block.
+        ``X^T S 1`` is added into ``column_sums`` too, if given, while the block
+        is in cache.
         """
         n_features = self.X.shape[1]
         w = theta[:n_features]
@@ -154,9 +156,18 @@ class HalfSquaredError:
             self._reader.add_rmatmul(start, stop, scaled, gradient[:n_features])
             if self.fit_intercept:
                 gradient[n_features] += scaled.sum(axis=0)
+            if column_sums is not None:
+                ones = (
+                    np.ones(stop - start, self.X.dtype)
+                    if self._weights is None
+                    else self._weights[start:stop]
+                )
+                self._reader.add_rmatmul(start, stop, ones, column_sums)
         if self._weights is None:
             gradient *= self._row_scale
             weighted_sum_of_squares *= self._row_scale
+            if column_sums is not None:
+                column_sums *= self._row_scale
         return 0.5 * weighted_sum_of_squares, gradient
 
     def _block_weights(self, start, stop):
@@ -197,6 +208,54 @@ class HalfSquaredError:
     def hessian(self):
         """The Hessian ``[X 1]^T S [X 1]`` as a dense float64 array."""
         return self.gram()[0]
+
+    def subsample(self, stride):
+        """The same cost on every ``stride``-th sample (views of X where dense)."""
+        weights = None if self._weights is None else self._weights[::stride]
+        return HalfSquaredError(
+            self.X[::stride],
+            self.y[::stride],
+            weights,
+            fit_intercept=self.fit_intercept,
+        )
+
+    def feature_gram(self):
+        """``X^T S X`` alone, in float64: the Hessian without its intercept row."""
+        X, weights = self.X, self._weights
+        if weights is None and not sp.issparse(X) and X.dtype == np.float64:
+            return (X.T @ X) * self._row_scale
+        if sp.issparse(X) and X.format == "csc":
+            gram_x = _csc_weighted_gram(X, weights)
+        else:
+            gram_x = np.zeros((X.shape[1], X.shape[1]))
+            for start, stop in row_blocks(X):
+                rows = _as_float64(X[start:stop])
+                if weights is not None:
+                    rows = _scale_rows(rows, np.sqrt(weights[start:stop]))
+                _add_gram_of(gram_x, rows)
+        if weights is None:
+            gram_x *= self._row_scale
+        return gram_x
+
+    def hessian_from(self, feature_gram, column_sums):
+        """The Hessian from ``X^T S X`` and ``X^T S 1``."""
+        n_features = self.X.shape[1]
+        hessian = np.zeros((self.n_params, self.n_params))
+        hessian[:n_features, :n_features] = feature_gram
+        if self.fit_intercept:
+            hessian[:n_features, n_features] = column_sums
+            hessian[n_features, :n_features] = column_sums
+            hessian[n_features, n_features] = (
+                1.0 if self._weights is None else self._weights.sum(dtype=np.float64)
+            )
+        return hessian
+
+    def anchor_statistics(self, theta):
+        """``J(theta)``, its gradient and ``X^T S 1``, in one pass over X."""
+        n_features = self.X.shape[1]
+        column_sums = np.zeros(n_features)
+        cost, gradient = self.loss_gradient(theta, column_sums=column_sums)
+        return cost, gradient, column_sums
 
     def gram(self):
         """The Hessian ``H = [X 1]^T S [X 1]`` and ``c = [X 1]^T S y``, in float64.

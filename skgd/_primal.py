@@ -31,6 +31,7 @@ Two precautions keep the iterates and the cost as exact as the literal loop's:
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 from skgd._descent import Status, StopRules, make_result
 from skgd._path import PathRecorder, path_capacity
@@ -65,30 +66,28 @@ class PrimalGram:
 
     def __init__(self, objective):
         self.objective = objective
-        hessian, c = objective.gram()
-        # numpy's eigh, not scipy's: numpy's BLAS threads, still spinning after
-        # building H, would otherwise compete with scipy's for the cores.
-        eigenvalues, self._basis = np.linalg.eigh(hessian)
+        stride = _anchor_stride(objective)
+        if stride > 1:
+            # Anchor on a sample of the rows; then one pass gives the anchor's
+            # cost and gradient and the intercept's column of H together.
+            anchor = _least_squares(*objective.subsample(stride).gram())
+            cost, gradient, column_sums = objective.anchor_statistics(
+                anchor.reshape(objective.zeros().shape).astype(objective.X.dtype)
+            )
+            hessian = objective.hessian_from(objective.feature_gram(), column_sums)
+            eigenvalues, self._basis = _eigh(hessian)
+        else:
+            hessian, c = objective.gram()
+            eigenvalues, self._basis = _eigh(hessian)
+            anchor = _least_squares(hessian, c, (eigenvalues, self._basis))
+            cost, gradient = objective.loss_gradient(
+                anchor.reshape(objective.zeros().shape).astype(objective.X.dtype)
+            )
         # H is positive semi-definite; negative eigenvalues are rounding.
         self._eigenvalues = np.maximum(eigenvalues, 0.0)
-        self._anchor = self._least_squares_anchor(c)
-        # The anchor's cost and gradient come from the data, not from H.
-        anchor = self._anchor.reshape(objective.zeros().shape)
-        cost, gradient = objective.loss_gradient(anchor.astype(objective.X.dtype))
+        self._anchor = anchor
         self._anchor_cost = float(cost)
-        anchor_gradient = np.asarray(gradient, dtype=np.float64)
-        self._gamma = self._basis.T @ _as_columns(anchor_gradient)
-
-    def _least_squares_anchor(self, c):
-        largest = self._eigenvalues[-1] if len(self._eigenvalues) else 0.0
-        cutoff = largest * len(self._eigenvalues) * np.finfo(np.float64).eps
-        inverse = np.divide(
-            1.0,
-            self._eigenvalues,
-            out=np.zeros_like(self._eigenvalues),
-            where=self._eigenvalues > cutoff,
-        )
-        return self._basis @ (inverse[:, np.newaxis] * (self._basis.T @ _as_columns(c)))
+        self._gamma = self._basis.T @ _as_columns(gradient)
 
     def lipschitz(self):
         """The largest eigenvalue ``L`` of the Hessian."""
@@ -246,6 +245,36 @@ def _powers(rho, one_minus_rho, steps):
     power = np.where(~positive & odd, -magnitude, magnitude)
     one_minus_power = np.where(positive, -np.expm1(exponent), 1.0 - power)
     return power, one_minus_power
+
+
+def _anchor_stride(objective):
+    """Every how many rows the anchor is taken: 1 (all rows) for short data.
+
+    The sample keeps at least 32 rows per parameter, and at most every 16th row
+    is taken, so that the anchor stays near the least-squares solution. Sparse
+    rows cannot be sampled without a copy, so sparse data use all rows.
+    """
+    if sp.issparse(objective.X):
+        return 1
+    n_samples, n_params = objective.X.shape[0], objective.n_params
+    return int(np.clip(n_samples // (32 * max(n_params, 1)), 1, 16))
+
+
+def _eigh(hessian):
+    # numpy's eigh, not scipy's: numpy's BLAS threads, still spinning after
+    # building H, would otherwise compete with scipy's for the cores.
+    return np.linalg.eigh(hessian)
+
+
+def _least_squares(hessian, c, spectrum=None):
+    """A minimiser of ``theta' H theta / 2 - c' theta`` (the pseudo-inverse)."""
+    eigenvalues, basis = _eigh(hessian) if spectrum is None else spectrum
+    largest = eigenvalues[-1] if len(eigenvalues) else 0.0
+    cutoff = largest * len(eigenvalues) * np.finfo(np.float64).eps
+    inverse = np.divide(
+        1.0, eigenvalues, out=np.zeros_like(eigenvalues), where=eigenvalues > cutoff
+    )
+    return basis @ (inverse[:, np.newaxis] * (basis.T @ _as_columns(c)))
 
 
 def _as_columns(theta):

@@ -70,6 +70,15 @@ CASES = {
     "wide multi-output no intercept": dict(
         data=well_conditioned(12, 25, n_targets=2), fit_intercept=False
     ),
+    # Long enough for the primal path to anchor on a sample of the rows.
+    "long": dict(data=well_conditioned(n_samples=2000, n_features=5)),
+    "long weighted multi-output": dict(
+        data=well_conditioned(n_samples=2000, n_features=5, n_targets=2),
+        weighted=True,
+    ),
+    "long no intercept": dict(
+        data=well_conditioned(n_samples=2000, n_features=5), fit_intercept=False
+    ),
 }
 
 
@@ -103,6 +112,11 @@ def test_sparse_literal_and_fast_paths_agree_with_dense_literal(solver):
 @pytest.mark.parametrize("solver", FAST_PATHS)
 def test_raw_unscaled_data_follow_the_literal_trajectory(solver):
     X, y = raw_unscaled()
+    literal = fit("literal", X, y, max_iter=2000)
+    other = fit(solver, X, y, max_iter=2000)
+    assert_same_trajectory(literal, other, coef_rtol=RAW_RTOL, cost_rtol=RAW_RTOL)
+    # And long enough for the anchor to come from a sample of the rows.
+    X, y = raw_unscaled(n_samples=3000)
     literal = fit("literal", X, y, max_iter=2000)
     other = fit(solver, X, y, max_iter=2000)
     assert_same_trajectory(literal, other, coef_rtol=RAW_RTOL, cost_rtol=RAW_RTOL)
