@@ -15,9 +15,9 @@ one more pass.
 """
 
 import numpy as np
-from scipy.sparse.linalg import eigsh
 
 from skgd._descent import Status, StopRules, make_result
+from skgd._objective import largest_eigenvalue
 from skgd._path import PathRecorder, path_capacity
 
 
@@ -52,15 +52,7 @@ class DualGram:
     def lipschitz(self):
         """The largest eigenvalue ``L`` of the Hessian, from the dual matrix."""
         if self._lipschitz is None:
-            n = self._gram.shape[0]
-            if n == 1:
-                self._lipschitz = max(float(self._gram[0, 0]), 0.0)
-            else:
-                # A fixed start vector keeps fits deterministic; tol=0 asks for
-                # machine precision, so every path chooses the same alpha='auto'.
-                start = np.random.default_rng(0).standard_normal(n)
-                value = eigsh(self._gram, k=1, which="LA", v0=start, tol=0)[0][0]
-                self._lipschitz = max(float(value), 0.0)
+            self._lipschitz = largest_eigenvalue(self._gram)
         return self._lipschitz
 
     def descend(

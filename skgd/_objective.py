@@ -353,11 +353,27 @@ class HalfSquaredError:
         operator = LinearOperator(
             (n_params, n_params), matvec=self.hessian_matvec, dtype=np.float64
         )
-        # A fixed start vector keeps the fit deterministic.
-        start = np.random.default_rng(0).standard_normal(n_params)
-        # tol=0 asks for machine precision, so that alpha='auto' is the same
-        # on every solver path, whichever way it computes L.
-        return float(eigsh(operator, k=1, which="LA", v0=start, tol=0)[0][0])
+        return largest_eigenvalue(operator)
+
+
+def largest_eigenvalue(matrix):
+    """The largest eigenvalue of a symmetric positive semi-definite matrix, >= 0.
+
+    ``matrix`` is an array or, for Lanczos, anything with a matvec. Small arrays
+    are decomposed outright; otherwise Lanczos (``eigsh``) runs to machine
+    precision (``tol=0``), so that ``alpha='auto'`` is the same on every solver
+    path, from a fixed start vector, so that fits are deterministic. Eight
+    Lanczos vectors suffice for the one extreme eigenvalue and keep its memory
+    small.
+    """
+    size = matrix.shape[0]
+    if size == 0:
+        return 0.0
+    if size <= _MAX_PARAMS_FOR_EXPLICIT_HESSIAN:
+        return max(float(np.linalg.eigvalsh(np.asarray(matrix))[-1]), 0.0)
+    start = np.random.default_rng(0).standard_normal(size)
+    value = eigsh(matrix, k=1, which="LA", v0=start, tol=0, ncv=8)[0][0]
+    return max(float(value), 0.0)
 
 
 def _as_float64(rows):

@@ -183,8 +183,7 @@ def _gram_build_seconds(X, n_params):
     if not sp.issparse(X):
         return X.shape[0] * n_params**2 / _DENSE_FLOPS
     # X^T X costs the sum over rows of (nonzeros in the row)^2 multiply-adds.
-    per_row = _nonzeros_per_row(X)
-    return float(per_row @ per_row) / _SPARSE_PRODUCT_RATE + (
+    return _squared_counts(X, "csr") / _SPARSE_PRODUCT_RATE + (
         8 * n_params**2 / _STREAM_BYTES_PER_SECOND
     )
 
@@ -194,19 +193,25 @@ def _dual_build_seconds(X):
     if not sp.issparse(X):
         return n_samples**2 * X.shape[1] / _DENSE_FLOPS
     # X X^T costs the sum over columns of (nonzeros in the column)^2.
-    per_column = _nonzeros_per_column(X)
-    return float(per_column @ per_column) / _SPARSE_PRODUCT_RATE + (
+    return _squared_counts(X, "csc") / _SPARSE_PRODUCT_RATE + (
         8 * n_samples**2 / _STREAM_BYTES_PER_SECOND
     )
 
 
-def _nonzeros_per_row(X):
-    if X.format == "csr":
-        return np.diff(X.indptr).astype(np.float64)
-    return np.bincount(X.indices, minlength=X.shape[0]).astype(np.float64)
+def _squared_counts(X, along, chunk=2**16):
+    """The sum of squared numbers of nonzeros per row ('csr') or column ('csc').
 
-
-def _nonzeros_per_column(X):
-    if X.format == "csc":
-        return np.diff(X.indptr).astype(np.float64)
-    return np.bincount(X.indices, minlength=X.shape[1]).astype(np.float64)
+    Counted in chunks: a whole array of counts, or ``np.bincount`` (which copies
+    all indices to int64), would cost memory in proportion to X.
+    """
+    if X.format == along:
+        total = 0.0
+        for start in range(0, len(X.indptr) - 1, chunk):
+            counts = np.diff(X.indptr[start : start + chunk + 1]).astype(np.float64)
+            total += counts @ counts
+        return total
+    length = X.shape[0] if along == "csr" else X.shape[1]
+    counts = np.zeros(length)
+    for start in range(0, len(X.indices), chunk):
+        counts += np.bincount(X.indices[start : start + chunk], minlength=length)
+    return float(counts @ counts)
