@@ -4,6 +4,7 @@ Run from the repository root, after ``pip install -e .``::
 
     python benchmarks/bench_fit.py            # every case, about 3 minutes
     python benchmarks/bench_fit.py --quick    # small cases only, seconds
+    python benchmarks/bench_fit.py --blas-threads 1   # BLAS on one thread
 
 Every case takes 1,000 steps at alpha = 1/L (the estimator's default alpha='auto')
 and prints medians of repeated runs and ratios against:
@@ -36,6 +37,7 @@ from sklearn.datasets import load_diabetes
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
 from sklearn.neural_network import MLPRegressor
+from threadpoolctl import threadpool_limits
 
 import skgd
 from skgd import GradientDescentRegressor
@@ -236,12 +238,24 @@ def main(argv=None):
         "--quick", action="store_true", help="diabetes and small shapes only"
     )
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=None,
+        help="limit BLAS (for every method alike) to this many threads",
+    )
     args = parser.parse_args(argv)
+    with threadpool_limits(limits=args.blas_threads, user_api="blas"):
+        run(args)
+
+
+def run(args):
 
     print(
         f"skgd {skgd.__version__}, scikit-learn {sklearn.__version__}, "
         f"numpy {np.__version__}, scipy {scipy.__version__}, "
-        f"Python {platform.python_version()}, {platform.machine()}"
+        f"Python {platform.python_version()}, {platform.machine()}, "
+        f"BLAS threads: {args.blas_threads or 'unlimited'}"
     )
     rows, steps, memory_rows = [], {}, []
 

@@ -56,11 +56,12 @@ def _params(fitted_estimator):
     return np.r_[fitted_estimator.coef_, fitted_estimator.intercept_]
 
 
-def test_every_step_is_a_sub_task_with_the_parameters_before_and_after_it():
+@pytest.mark.parametrize("solver", ["literal", "gram", "dual"])
+def test_every_step_is_a_sub_task_with_the_parameters_before_and_after_it(solver):
     X, y = make_data()
     recorder = Recorder()
     reg = (
-        GradientDescentRegressor(alpha=0.1, max_iter=4)
+        GradientDescentRegressor(alpha=0.1, max_iter=4, solver=solver)
         .set_callbacks(recorder)
         .fit(X, y)
     )
@@ -71,7 +72,7 @@ def test_every_step_is_a_sub_task_with_the_parameters_before_and_after_it():
     path = [
         np.r_[r.coef_, r.intercept_]
         for r in (
-            GradientDescentRegressor(alpha=0.1, max_iter=k).fit(X, y)
+            GradientDescentRegressor(alpha=0.1, max_iter=k, solver="literal").fit(X, y)
             for k in (1, 2, 3, 4)
         )
     ]
@@ -85,16 +86,17 @@ def test_every_step_is_a_sub_task_with_the_parameters_before_and_after_it():
     assert_allclose(root_end[0][2], np.r_[reg.coef_, reg.intercept_])
 
 
-def test_a_stop_request_ends_the_fit_cleanly():
+@pytest.mark.parametrize("solver", ["literal", "gram", "dual"])
+def test_a_stop_request_ends_the_fit_cleanly(solver):
     X, y = make_data()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no ConvergenceWarning for a requested stop
         reg = (
-            GradientDescentRegressor(max_iter=100, tol=1e-30)
+            GradientDescentRegressor(max_iter=100, tol=1e-30, solver=solver)
             .set_callbacks(Recorder(stop_after=3))
             .fit(X, y)
         )
-    three_steps = GradientDescentRegressor(max_iter=3).fit(X, y)
+    three_steps = GradientDescentRegressor(max_iter=3, solver=solver).fit(X, y)
     assert reg.n_iter_ == 3 and len(reg.cost_history_) == 4
     assert_allclose(reg.coef_, three_steps.coef_, rtol=1e-14)
     assert_allclose(reg.cost_history_, three_steps.cost_history_, rtol=1e-14)
