@@ -2,10 +2,13 @@
 
 from skgd._descent import GradientDescentResult, Status, gradient_descent
 from skgd._exceptions import DivergenceError
+from skgd._plotting import CostHistoryDisplay, DescentPathDisplay
 from skgd._regressor import GradientDescentRegressor
 from skgd._version import __version__
 
 __all__ = [
+    "CostHistoryDisplay",
+    "DescentPathDisplay",
     "DivergenceError",
     "GradientDescentRegressor",
     "GradientDescentResult",
