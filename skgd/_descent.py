@@ -65,7 +65,7 @@ class GradientDescentResult:
     cost_history : ndarray of shape (nit + 1,)
         ``cost_history[k]`` is the cost after ``k`` steps; ``[0]`` is the cost at
         ``x0``.
-    path : ndarray of shape (n_points, *x.shape) or None
+    path : ndarray of shape (n_points, \\*x.shape) or None
         The points kept with ``store_path``: ``path[i]`` is the point after
         ``path_iterations[i]`` steps. ``None`` when no path was asked for.
     path_iterations : ndarray of int of shape (n_points,) or None
@@ -149,9 +149,10 @@ def gradient_descent(
         ``StopIteration`` ends the loop with status ``CALLBACK``.
     store_path : bool or int, default=False
         Whether to keep the points along the way in ``result.path``. ``True`` keeps
-        up to 1000 points, an int >= 2 at most that many: the points after steps
-        ``0, s, 2s, ...`` and the last step, where the stride ``s`` starts at 1 and
-        doubles whenever the buffer fills. Memory: ``n_points * x0.size`` floats.
+        up to 1001 points (the start and every step of 1000), an int >= 2 at most
+        that many: the points after steps ``0, s, 2s, ...`` and the last step,
+        with the smallest stride ``s`` that fits ``max_iter`` steps. Memory:
+        ``n_points * x0.size`` floats.
 
     Returns
     -------
@@ -195,7 +196,7 @@ def gradient_descent(
     (array([3.    , 2.4   , 1.92  , 1.536 , 1.2288]), array([0, 1, 2, 3, 4]))
     """
     x = np.array(x0, dtype=np.result_type(np.asarray(x0).dtype, np.float32))
-    recorder = _path_recorder(store_path)
+    recorder = path_recorder(store_path, max_iter)
     # Overflow is detected and reported below; numpy need not warn about it too.
     with np.errstate(over="ignore", invalid="ignore"):
         return _descend(fun, x, alpha, max_iter, tol, cost_scale, callback, recorder)
@@ -299,9 +300,10 @@ class StopRules:
         return first + 1, Status.CONVERGED
 
 
-def _path_recorder(store_path):
+def path_recorder(store_path, max_iter):
+    """The recorder ``store_path`` asks for, or None."""
     capacity = path_capacity(store_path)
-    return PathRecorder(capacity) if capacity else None
+    return PathRecorder(capacity, planned_steps=max_iter) if capacity else None
 
 
 def _evaluate(fun, x):

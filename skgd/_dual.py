@@ -16,9 +16,8 @@ one more pass.
 
 import numpy as np
 
-from skgd._descent import Status, StopRules, make_result
+from skgd._descent import Status, StopRules, make_result, path_recorder
 from skgd._objective import largest_eigenvalue
-from skgd._path import PathRecorder, path_capacity
 
 
 class DualGram:
@@ -68,8 +67,7 @@ class DualGram:
         u = root * _as_columns(objective.residual(theta0))
         summed = np.zeros_like(u)  # a_k, the sum of u_0 ... u_{k-1}
         stop_rules = StopRules(dtype, objective.cost_scale, tol)
-        capacity = path_capacity(store_path)
-        recorder = PathRecorder(capacity) if capacity else None
+        recorder = path_recorder(store_path, max_iter)
 
         def point(sums):
             return self._points(theta0, alpha, [sums])[0]

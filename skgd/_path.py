@@ -2,15 +2,16 @@
 
 import numpy as np
 
-# store_path=True keeps this many points: every step of a default 1000-step fit.
-DEFAULT_PATH_POINTS = 1000
+# store_path=True keeps this many points: the start and every step of a default
+# 1000-step fit.
+DEFAULT_PATH_POINTS = 1001
 
 
 def path_capacity(store_path):
     """The number of points ``store_path`` asks for, or 0 for no path.
 
-    ``False`` keeps none, ``True`` keeps :data:`DEFAULT_PATH_POINTS`, an int >= 2
-    keeps at most that many.
+    ``False`` keeps none, ``True`` keeps up to :data:`DEFAULT_PATH_POINTS`, an
+    int >= 2 at most that many.
     """
     if store_path is False or store_path is None:
         return 0
@@ -28,30 +29,33 @@ def path_capacity(store_path):
 class PathRecorder:
     """The points of a descent at steps ``0, s, 2s, ...`` and the last step.
 
-    The stride ``s`` starts at 1. When the buffer is full, every other point is
-    dropped and the stride doubles, so at most ``capacity`` points are ever held
-    however many steps the descent takes.
+    The stride ``s`` is the smallest that fits the planned steps into
+    ``capacity`` points. Should more steps come, every other point is dropped and
+    the stride doubles, so at most ``capacity`` points are ever held.
 
     Parameters
     ----------
     capacity : int
         The largest number of points kept, >= 2.
+    planned_steps : int, default=0
+        The number of steps the descent will take if nothing stops it early.
 
     Examples
     --------
     >>> import numpy as np
     >>> from skgd._path import PathRecorder
-    >>> recorder = PathRecorder(5)
-    >>> for step in range(8):
+    >>> recorder = PathRecorder(5, planned_steps=8)
+    >>> for step in range(9):
     ...     recorder.record(step, np.array([float(step)]))
-    >>> points, steps = recorder.finish(7, np.array([7.0]))
+    >>> points, steps = recorder.finish(8, np.array([8.0]))
     >>> steps
-    array([0, 2, 4, 6, 7])
+    array([0, 2, 4, 6, 8])
     """
 
-    def __init__(self, capacity):
+    def __init__(self, capacity, planned_steps=0):
         self.capacity = capacity
-        self.stride = 1
+        # Steps 0, s, ..., up to planned_steps are at most capacity points.
+        self.stride = max(1, -(-planned_steps // (capacity - 1)))
         self._points = []
         self._steps = []
 
@@ -65,12 +69,14 @@ class PathRecorder:
             return
         self._points.append(np.array(x, copy=True))
         self._steps.append(step)
-        # One slot stays free for the last point, which finish() always adds.
-        if len(self._steps) > self.capacity - 1:
-            self.stride *= 2
-            kept = [i for i, s in enumerate(self._steps) if s % self.stride == 0]
-            self._points = [self._points[i] for i in kept]
-            self._steps = [self._steps[i] for i in kept]
+        if len(self._steps) > self.capacity:
+            self._thin()
+
+    def _thin(self):
+        self.stride *= 2
+        kept = [i for i, s in enumerate(self._steps) if s % self.stride == 0]
+        self._points = [self._points[i] for i in kept]
+        self._steps = [self._steps[i] for i in kept]
 
     def finish(self, step, x):
         """The kept points, the last one (``x`` after ``step`` steps) included.
@@ -81,6 +87,8 @@ class PathRecorder:
         steps : ndarray of int of shape (n_points,)
         """
         if not self._steps or self._steps[-1] != step:
+            if len(self._steps) == self.capacity:
+                self._thin()  # make room for the last point
             self._points.append(np.array(x, copy=True))
             self._steps.append(step)
         return np.stack(self._points), np.asarray(self._steps, dtype=np.intp)

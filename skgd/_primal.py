@@ -33,8 +33,7 @@ Two precautions keep the iterates and the cost as exact as the literal loop's:
 import numpy as np
 import scipy.sparse as sp
 
-from skgd._descent import Status, StopRules, make_result
-from skgd._path import PathRecorder, path_capacity
+from skgd._descent import Status, StopRules, make_result, path_recorder
 
 # Steps evaluated together: enough to amortise numpy's per-call cost, few enough
 # that the (steps, n_params, n_targets) block stays small.
@@ -111,8 +110,7 @@ class PrimalGram:
         block = max(1, min(max_iter + 1, _MAX_BLOCK_ELEMENTS // max(z0.size, 1)))
         trajectory = _Trajectory(self, z0, alpha, block)
         stop_rules = StopRules(dtype, self.objective.cost_scale, tol)
-        capacity = path_capacity(store_path)
-        recorder = PathRecorder(capacity) if capacity else None
+        recorder = path_recorder(store_path, max_iter)
 
         def point(z):
             return self._point(z).reshape(shape).astype(dtype)

@@ -80,11 +80,11 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
 
     store_path : bool or int, default=False
         Whether to keep the parameters along the descent in ``coef_path_`` and
-        ``intercept_path_``. ``True`` keeps up to 1000 points, an int >= 2 at
-        most that many: the parameters after steps ``0, s, 2s, ...`` and after
-        the last step, where the stride ``s`` starts at 1 and doubles whenever
-        the buffer fills. Memory: ``n_points * (n_features + 1) * n_targets``
-        floats.
+        ``intercept_path_``. ``True`` keeps up to 1001 points (the start and
+        every step of 1000), an int >= 2 at most that many: the parameters after
+        steps ``0, s, 2s, ...`` and after the last step, with the smallest stride
+        ``s`` that fits ``max_iter`` steps. Memory:
+        ``n_points * (n_features + 1) * n_targets`` floats.
 
     Attributes
     ----------
@@ -100,17 +100,17 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
     n_iter_ : int
         The number of steps taken in the last fit.
 
-    cost_history_ : ndarray of shape (n_iter_ + 1,)
+    cost_history_ : ndarray of shape (`n_iter_` + 1,)
         ``cost_history_[k]`` is the cost after ``k`` steps of the last fit;
         ``cost_history_[0]`` is the cost at its starting point.
 
     solver_ : str
         The path that computed the iterates: 'literal', 'gram' or 'dual'.
 
-    coef_path_ : ndarray of shape (n_points, n_features) or \
-            (n_points, n_targets, n_features)
-        ``coef_`` after step ``path_iterations_[i]``, for each kept point.
-        Only with ``store_path``.
+    coef_path_ : ndarray of shape (n_points, n_features) or 3-D
+        ``coef_`` after step ``path_iterations_[i]``, for each kept point; of
+        shape (n_points, n_targets, n_features) for 2-D ``y``. Only with
+        ``store_path``.
 
     intercept_path_ : ndarray of shape (n_points,) or (n_points, n_targets)
         ``intercept_`` after step ``path_iterations_[i]``. Only with
@@ -123,7 +123,7 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
     n_features_in_ : int
         Number of features seen during :term:`fit`.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during :term:`fit`. Defined only when `X` has
         feature names that are all strings.
 
