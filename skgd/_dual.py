@@ -93,7 +93,8 @@ class DualGram:
             cost_history[k] = cost
             if recorder is not None:
                 recorder.record(k, summed)
-            # 5. Callback; the parameters cost a pass over X, so only here.
+            # 5. Callback; the parameters cost a pass over X, so only here (and
+            # the gradient, which the estimator's callbacks do not read, never).
             if callback is not None:
                 intermediate = make_result(
                     point(summed), cost, None, k, Status.MAX_ITER, cost_history

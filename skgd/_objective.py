@@ -220,7 +220,12 @@ class HalfSquaredError:
         )
 
     def feature_gram(self):
-        """``X^T S X`` alone, in float64: the Hessian without its intercept row."""
+        """``X^T S X`` alone, in float64: the Hessian without its intercept row.
+
+        Plain float64 arrays go to BLAS as they are (``X.T @ X`` is a symmetric
+        rank-k update); weighted, float32 and CSR data go in row blocks, CSC data
+        in column blocks, and only a block is ever converted or scaled.
+        """
         X, weights = self.X, self._weights
         if weights is None and not sp.issparse(X) and X.dtype == np.float64:
             return (X.T @ X) * self._row_scale
@@ -260,59 +265,38 @@ class HalfSquaredError:
     def gram(self):
         """The Hessian ``H = [X 1]^T S [X 1]`` and ``c = [X 1]^T S y``, in float64.
 
-        Every step's gradient is ``H theta - c``. X is never copied whole: plain
-        float64 arrays go to BLAS as they are (``X.T @ X`` is a symmetric rank-k
-        update); weighted, float32 and CSR data go in row blocks, and only a block
-        is ever converted or scaled.
+        Every step's gradient is ``H theta - c``. X is never copied whole: see
+        :meth:`feature_gram`; ``[S y, S 1]``, whose products with ``X^T`` give
+        ``c`` and the intercept's column of ``H``, is formed block by block.
         """
         X, n_features = self.X, self.X.shape[1]
         y = self.y.reshape(len(self.y), -1)
         weights = self._weights
-        gram_x = np.zeros((n_features, n_features))
-        # X^T [S y, S 1], which holds c and the intercept's column of H, and the
-        # sums of [S y, S 1]; [S y, S 1] itself is only ever formed block by block.
         x_t_right = np.zeros((n_features, y.shape[1] + 1))
         right_sums = np.zeros(y.shape[1] + 1)
-        whole_matrix_gram = (
-            weights is None and not sp.issparse(X) and X.dtype == np.float64
-        )
-        if whole_matrix_gram:
-            gram_x[:] = X.T @ X
-        elif sp.issparse(X) and X.format == "csc":
-            gram_x[:] = _csc_weighted_gram(X, weights)
-        blocks = row_blocks(X) if not sp.issparse(X) or X.format == "csr" else None
-        if blocks is None:  # CSC: products with all of X, one column at a time
+        if sp.issparse(X) and X.format == "csc":  # no row blocks: whole columns
             scaled_y = y if weights is None else y * weights[:, np.newaxis]
             x_t_right[:, :-1] = X.T @ scaled_y
             x_t_right[:, -1] = X.sum(axis=0) if weights is None else X.T @ weights
             right_sums[:-1] = scaled_y.sum(axis=0)
             right_sums[-1] = X.shape[0] if weights is None else weights.sum()
-        for start, stop in blocks or []:
-            right = np.empty((stop - start, y.shape[1] + 1))
-            right[:, :-1] = y[start:stop]
-            right[:, -1] = 1.0
-            if weights is not None:
-                right *= weights[start:stop, np.newaxis]
-            right_sums += right.sum(axis=0)
-            rows = _as_float64(X[start:stop])
-            x_t_right += rows.T @ right
-            if not whole_matrix_gram:
+        else:
+            for start, stop in row_blocks(X):
+                right = np.empty((stop - start, y.shape[1] + 1))
+                right[:, :-1] = y[start:stop]
+                right[:, -1] = 1.0
                 if weights is not None:
-                    rows = _scale_rows(rows, np.sqrt(weights[start:stop]))
-                _add_gram_of(gram_x, rows)
+                    right *= weights[start:stop, np.newaxis]
+                right_sums += right.sum(axis=0)
+                x_t_right += _as_float64(X[start:stop]).T @ right
         if weights is None:
             # The weights 1/m are applied once, to the sums.
-            gram_x *= self._row_scale
             x_t_right *= self._row_scale
             right_sums *= self._row_scale
-        hessian = np.zeros((self.n_params, self.n_params))
+        hessian = self.hessian_from(self.feature_gram(), x_t_right[:, -1])
         c = np.zeros((self.n_params, y.shape[1]))
-        hessian[:n_features, :n_features] = gram_x
         c[:n_features] = x_t_right[:, :-1]
         if self.fit_intercept:
-            hessian[:n_features, n_features] = x_t_right[:, -1]
-            hessian[n_features, :n_features] = x_t_right[:, -1]
-            hessian[n_features, n_features] = right_sums[-1]
             c[n_features] = right_sums[:-1]
         return hessian, c.reshape((self.n_params, *self.y.shape[1:]))
 

@@ -130,14 +130,21 @@ class PrimalGram:
             n_accepted = len(steps) if accepted is None else accepted
             cost_history[first : first + n_accepted] = costs[:n_accepted]
             # 4.-5. Path and callback, step by step, only when asked for.
-            for i in range(n_accepted if (recorder or callback) else 0):
+            step_by_step = recorder is not None or callback is not None
+            for i in range(n_accepted if step_by_step else 0):
                 step = int(steps[i])
                 if recorder is not None and recorder.wants(step):
                     recorder.record(step, point(zs[i]))
                 if callback is not None:
-                    x = point(zs[i])
+                    # The estimator's step callbacks read only x, so the
+                    # gradient of intermediate results is not formed.
                     intermediate = make_result(
-                        x, costs[i], None, step, Status.MAX_ITER, cost_history
+                        point(zs[i]),
+                        costs[i],
+                        None,
+                        step,
+                        Status.MAX_ITER,
+                        cost_history,
                     )
                     try:
                         callback(intermediate)
