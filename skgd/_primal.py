@@ -255,14 +255,14 @@ def _powers(rho, one_minus_rho, steps):
 def _anchor_stride(objective):
     """Every how many rows the anchor is taken: 1 (all rows) for short data.
 
-    The sample keeps at least 32 rows per parameter, and at most every 16th row
+    The sample keeps at least 32 rows per parameter, and at most every 64th row
     is taken, so that the anchor stays near the least-squares solution. Sparse
     rows cannot be sampled without a copy, so sparse data use all rows.
     """
     if sp.issparse(objective.X):
         return 1
     n_samples, n_params = objective.X.shape[0], objective.n_params
-    return int(np.clip(n_samples // (32 * max(n_params, 1)), 1, 16))
+    return int(np.clip(n_samples // (32 * max(n_params, 1)), 1, 64))
 
 
 def _eigh(hessian):
