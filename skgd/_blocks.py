@@ -16,7 +16,7 @@ try:  # scipy's compiled kernels take row ranges of CSR arrays without any copy.
         csr_matvecs,
         csr_todense,
     )
-except ImportError:  # pragma: no cover - a scipy that moved its private kernels
+except ImportError:  # a scipy that moved its private kernels
     csc_matvec = csc_matvecs = csr_matvec = csr_matvecs = csr_todense = None
 
 # About 1 MiB of X per block: a block and its products stay in L2/L3 cache,
@@ -158,7 +158,7 @@ def _csc_kernel(V):
 
 def add_sparse_to_dense(dense, sparse):
     """``dense += sparse`` without a dense temporary of the sparse matrix."""
-    if csr_todense is None or dense.dtype != sparse.dtype:  # pragma: no cover
+    if csr_todense is None or dense.dtype != sparse.dtype:
         dense += sparse.toarray()
         return
     sparse = sp.csr_array(sparse)
@@ -174,7 +174,7 @@ def dense_columns(X, start, stop):
     block = np.zeros((stop - start, X.shape[0]))  # transposed: rows are columns
     for j in range(start, stop):
         values = slice(X.indptr[j], X.indptr[j + 1])
-        if csr_todense is None or X.dtype != np.float64:  # pragma: no cover
+        if csr_todense is None or X.dtype != np.float64:
             block[j - start, X.indices[values]] = X.data[values]
             continue
         # Column j of X is row j - start of the transposed block: one CSR row.

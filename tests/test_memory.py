@@ -79,3 +79,24 @@ def test_weighted_fit_adds_only_vectors_of_n_samples():
         finally:
             tracemalloc.stop()
         assert peak <= tracemalloc_budget, solver
+
+
+@pytest.mark.parametrize("layout", ["csr", "csc"])
+def test_without_scipys_private_kernels_sparse_fits_are_unchanged(layout, monkeypatch):
+    # skgd reads sparse blocks through scipy.sparse._sparsetools; should a scipy
+    # release move them, the public operations take over, with the same results.
+    X, y = tall(layout)
+    X, y = X[:3000], y[:3000]
+    expected = {
+        solver: GradientDescentRegressor(max_iter=50, solver=solver).fit(X, y)
+        for solver in ("literal", "gram")
+    }
+    for name in ("csr_matvec", "csr_matvecs", "csc_matvec", "csc_matvecs"):
+        monkeypatch.setattr(f"skgd._blocks.{name}", None)
+    monkeypatch.setattr("skgd._blocks.csr_todense", None)
+    for solver, reference in expected.items():
+        reg = GradientDescentRegressor(max_iter=50, solver=solver).fit(X, y)
+        np.testing.assert_allclose(reg.coef_, reference.coef_, rtol=1e-10)
+        np.testing.assert_allclose(
+            reg.cost_history_, reference.cost_history_, rtol=1e-10
+        )
