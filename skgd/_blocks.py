@@ -19,6 +19,11 @@ try:  # scipy's compiled kernels take row ranges of CSR arrays without any copy.
 except ImportError:  # a scipy that moved its private kernels
     csc_matvec = csc_matvecs = csr_matvec = csr_matvecs = csr_todense = None
 
+try:  # skgd's own kernel, which reads each CSR row once per step
+    from skgd._csr_step import csr_residual_products
+except ImportError:  # installed without a C compiler
+    csr_residual_products = None
+
 # About 1 MiB of X per block: a block and its products stay in L2/L3 cache,
 # and blocks are big enough for the per-block Python cost to be negligible.
 BLOCK_BYTES = 2**20
@@ -75,6 +80,33 @@ class RowBlockReader:
             self.blocks = [(0, X.shape[0])]
         else:
             self.blocks = row_blocks(X)
+        self.has_fused_products = (
+            sp.issparse(X)
+            and X.format == "csr"
+            and X.dtype == np.float64
+            and X.indptr.dtype == X.indices.dtype
+            and csr_residual_products is not None
+        )
+
+    def fused_products(self, w, b, y, weights, gradient):
+        """Residual sums over all rows; adds ``X^T S r`` to ``gradient``.
+
+        Only where :attr:`has_fused_products`: float64 CSR X, 1-D ``w`` and
+        ``y`` (None for zeros), ``b`` a float (None for no intercept) and
+        ``weights`` None for ones. Returns ``sum_i s_i r_i**2`` and
+        ``sum_i s_i r_i`` for ``r = X w + b - y``.
+        """
+        X = self.X
+        return csr_residual_products(
+            X.indptr,
+            X.indices,
+            X.data,
+            np.ascontiguousarray(w, dtype=np.float64),
+            0.0 if b is None else float(b),
+            None if y is None else np.ascontiguousarray(y),
+            None if weights is None else np.ascontiguousarray(weights),
+            gradient,
+        )
 
     def rows(self, start, stop):
         """The dense or sparse rows ``X[start:stop]`` (a view for dense X)."""

@@ -133,16 +133,47 @@ class HalfSquaredError:
 
         ``dJ/dw = X^T S r`` and ``dJ/db = sum(S r)``, where ``r = X w + b - y`` and
         ``S`` holds the normalised weights. X is read once, in row blocks: each
-        block's residual is formed and at once multiplied back by the block.
+        block's residual is formed and at once multiplied back by the block
+        (for float64 CSR X and one target, row by row, by a compiled kernel).
         ``X^T S 1`` is added into ``column_sums`` too, if given, while the block
         is in cache.
         """
         n_features = self.X.shape[1]
         w = theta[:n_features]
+        intercept = theta[n_features] if self.fit_intercept else None
         gradient = np.zeros_like(theta)
+        if column_sums is None and self._has_fused_products(theta):
+            weighted_sum_of_squares, weighted_sum = self._reader.fused_products(
+                w, intercept, self.y, self._weights, gradient[:n_features]
+            )
+            if self.fit_intercept:
+                gradient[n_features] = weighted_sum
+        else:
+            weighted_sum_of_squares = self._blockwise_loss_gradient(
+                theta, gradient, column_sums
+            )
+        if self._weights is None:
+            gradient *= self._row_scale
+            weighted_sum_of_squares *= self._row_scale
+            if column_sums is not None:
+                column_sums *= self._row_scale
+        return 0.5 * weighted_sum_of_squares, gradient
+
+    def _has_fused_products(self, theta):
+        # The compiled kernel takes one float64 target.
+        return (
+            self._reader.has_fused_products
+            and theta.ndim == 1
+            and theta.dtype == np.float64
+        )
+
+    def _blockwise_loss_gradient(self, theta, gradient, column_sums):
+        """Adds the unscaled gradient into ``gradient``; returns ``sum s r**2``."""
+        n_features = self.X.shape[1]
+        w = theta[:n_features]
+        intercept = theta[n_features] if self.fit_intercept else None
         weighted_sum_of_squares = 0.0
         for start, stop in self._reader.blocks:
-            intercept = theta[n_features] if self.fit_intercept else None
             residual = self._reader.residual(
                 start, stop, w, intercept, self.y[start:stop]
             )
@@ -163,12 +194,7 @@ class HalfSquaredError:
                     else self._weights[start:stop]
                 )
                 self._reader.add_rmatmul(start, stop, ones, column_sums)
-        if self._weights is None:
-            gradient *= self._row_scale
-            weighted_sum_of_squares *= self._row_scale
-            if column_sums is not None:
-                column_sums *= self._row_scale
-        return 0.5 * weighted_sum_of_squares, gradient
+        return weighted_sum_of_squares
 
     def _block_weights(self, start, stop):
         weights = self._weights[start:stop]
@@ -192,6 +218,17 @@ class HalfSquaredError:
         n_features = self.X.shape[1]
         v = np.asarray(v, dtype=self.X.dtype).ravel()
         product = np.zeros(self.n_params, dtype=np.float64)
+        if self._has_fused_products(v):
+            # The Hessian's product is the gradient for zero targets.
+            intercept = v[n_features] if self.fit_intercept else None
+            _, weighted_sum = self._reader.fused_products(
+                v[:n_features], intercept, None, self._weights, product[:n_features]
+            )
+            if self.fit_intercept:
+                product[n_features] = weighted_sum
+            if self._weights is None:
+                product *= self._row_scale
+            return product
         for start, stop in self._reader.blocks:
             direction = self._reader.matmul(start, stop, v[:n_features])
             if self.fit_intercept:
