@@ -11,11 +11,24 @@ from skgd._blocks import (
     dense_columns,
     row_blocks,
 )
+from skgd._threads import map_in_threads
 
 # Up to this many parameters the Hessian is formed and its spectrum read exactly;
 # beyond, Lanczos needs a few dozen products with X instead of O(n_features**2)
 # memory and O(n_samples * n_features**2) work.
 _MAX_PARAMS_FOR_EXPLICIT_HESSIAN = 128
+# The row chunks of a pass shared among threads: a fixed number, so that the
+# sums, added chunk by chunk, are the same for any number of threads.
+_ROW_CHUNKS = 4
+
+
+class NonFiniteHessian(ArithmeticError):
+    """The Hessian built from X is not finite.
+
+    X holds NaN or infinity, or its values are so large that their squares
+    overflow. Raised instead of passing a non-finite matrix to LAPACK or ARPACK,
+    whose errors would not say what is wrong with the data.
+    """
 
 
 class HalfSquaredError:
@@ -159,6 +172,11 @@ class HalfSquaredError:
                 column_sums *= self._row_scale
         return 0.5 * weighted_sum_of_squares, gradient
 
+    @property
+    def compiled_step(self):
+        """Whether :meth:`loss_gradient` goes through the compiled CSR kernel."""
+        return self._reader.has_fused_products and self.y.ndim == 1
+
     def _has_fused_products(self, theta):
         # The compiled kernel takes one float64 target.
         return (
@@ -167,13 +185,21 @@ class HalfSquaredError:
             and theta.dtype == np.float64
         )
 
-    def _blockwise_loss_gradient(self, theta, gradient, column_sums):
-        """Adds the unscaled gradient into ``gradient``; returns ``sum s r**2``."""
+    def _blockwise_loss_gradient(
+        self, theta, gradient, column_sums, blocks=None, feature_gram=None
+    ):
+        """Adds the unscaled gradient into ``gradient``; returns ``sum s r**2``.
+
+        Over ``blocks`` (all of X's by default); adds each block's ``X_B^T S X_B``
+        into ``feature_gram`` too, if given, while the block is in cache.
+        """
         n_features = self.X.shape[1]
         w = theta[:n_features]
         intercept = theta[n_features] if self.fit_intercept else None
         weighted_sum_of_squares = 0.0
-        for start, stop in self._reader.blocks:
+        for start, stop in self._reader.blocks if blocks is None else blocks:
+            if feature_gram is not None:
+                self._add_block_gram(feature_gram, start, stop)
             residual = self._reader.residual(
                 start, stop, w, intercept, self.y[start:stop]
             )
@@ -195,6 +221,12 @@ class HalfSquaredError:
                 )
                 self._reader.add_rmatmul(start, stop, ones, column_sums)
         return weighted_sum_of_squares
+
+    def _add_block_gram(self, feature_gram, start, stop):
+        rows = _as_float64(self._reader.rows(start, stop))
+        if self._weights is not None:
+            rows = _scale_rows(rows, np.sqrt(self._weights[start:stop]))
+        _add_gram_of(feature_gram, rows)
 
     def _block_weights(self, start, stop):
         weights = self._weights[start:stop]
@@ -280,7 +312,12 @@ class HalfSquaredError:
         return gram_x
 
     def hessian_from(self, feature_gram, column_sums):
-        """The Hessian from ``X^T S X`` and ``X^T S 1``."""
+        """The Hessian from ``X^T S X`` and ``X^T S 1``.
+
+        Raises :class:`NonFiniteHessian` if it is not finite: its diagonal holds
+        the (weighted) sums of squares of X's columns, so it is finite if and
+        only if X is, short of overflow.
+        """
         n_features = self.X.shape[1]
         hessian = np.zeros((self.n_params, self.n_params))
         hessian[:n_features, :n_features] = feature_gram
@@ -290,14 +327,51 @@ class HalfSquaredError:
             hessian[n_features, n_features] = (
                 1.0 if self._weights is None else self._weights.sum(dtype=np.float64)
             )
+        _check_finite(hessian)
         return hessian
 
-    def anchor_statistics(self, theta):
-        """``J(theta)``, its gradient and ``X^T S 1``, in one pass over X."""
+    def statistics(self, theta):
+        """``J(theta)``, its gradient, ``X^T S X`` and ``X^T S 1``, in one pass.
+
+        For thin X in row blocks (dense or CSR, up to 128 parameters), each block's
+        share of all four is added while the block is in cache. Dense blocks are
+        shared among threads in four chunks, each with single-threaded BLAS (see
+        :mod:`skgd._threads`); the chunks' sums are added in order, so the result
+        does not depend on the number of threads. Otherwise ``X^T S X`` takes a
+        pass of its own (:meth:`feature_gram`).
+        """
         n_features = self.X.shape[1]
-        column_sums = np.zeros(n_features)
-        cost, gradient = self.loss_gradient(theta, column_sums=column_sums)
-        return cost, gradient, column_sums
+        if not self._gram_in_row_blocks():
+            column_sums = np.zeros(n_features)
+            cost, gradient = self.loss_gradient(theta, column_sums=column_sums)
+            return cost, gradient, self.feature_gram(), column_sums
+
+        def chunk_statistics(blocks):
+            gradient = np.zeros_like(theta)
+            column_sums = np.zeros(n_features)
+            feature_gram = np.zeros((n_features, n_features))
+            sum_of_squares = self._blockwise_loss_gradient(
+                theta, gradient, column_sums, blocks, feature_gram
+            )
+            return sum_of_squares, gradient, feature_gram, column_sums
+
+        # A sparse block's temporaries are larger than the block: sharing sparse
+        # X among threads would multiply them.
+        n_chunks = 1 if sp.issparse(self.X) else _ROW_CHUNKS
+        chunks = np.array_split(np.array(self._reader.blocks), n_chunks)
+        parts = map_in_threads(chunk_statistics, [c for c in chunks if len(c)])
+        sum_of_squares, gradient, feature_gram, column_sums = (
+            sum(part[1:], start=part[0]) for part in zip(*parts, strict=True)
+        )
+        if self._weights is None:
+            for total in (gradient, feature_gram, column_sums):
+                total *= self._row_scale
+            sum_of_squares *= self._row_scale
+        return 0.5 * sum_of_squares, gradient, feature_gram, column_sums
+
+    def _gram_in_row_blocks(self):
+        csc = sp.issparse(self.X) and self.X.format == "csc"
+        return self.n_params <= _MAX_PARAMS_FOR_EXPLICIT_HESSIAN and not csc
 
     def gram(self):
         """The Hessian ``H = [X 1]^T S [X 1]`` and ``c = [X 1]^T S y``, in float64.
@@ -306,6 +380,11 @@ class HalfSquaredError:
         :meth:`feature_gram`; ``[S y, S 1]``, whose products with ``X^T`` give
         ``c`` and the intercept's column of ``H``, is formed block by block.
         """
+        if self._gram_in_row_blocks():
+            # The gradient at zero is -c.
+            _, gradient, feature_gram, column_sums = self.statistics(self.zeros())
+            hessian = self.hessian_from(feature_gram, column_sums)
+            return hessian, -gradient.astype(np.float64)
         X, n_features = self.X, self.X.shape[1]
         y = self.y.reshape(len(self.y), -1)
         weights = self._weights
@@ -358,6 +437,7 @@ class HalfSquaredError:
             root = np.sqrt(self._weights, dtype=np.float64)
         gram *= root[:, np.newaxis]
         gram *= root[np.newaxis, :]
+        _check_finite(gram)
         return gram, root
 
     def lipschitz(self):
@@ -372,7 +452,9 @@ class HalfSquaredError:
         if n_params <= _MAX_PARAMS_FOR_EXPLICIT_HESSIAN:
             return max(float(np.linalg.eigvalsh(self.hessian())[-1]), 0.0)
         operator = LinearOperator(
-            (n_params, n_params), matvec=self.hessian_matvec, dtype=np.float64
+            (n_params, n_params),
+            matvec=lambda v: _check_finite(self.hessian_matvec(v)),
+            dtype=np.float64,
         )
         return largest_eigenvalue(operator)
 
@@ -395,6 +477,12 @@ def largest_eigenvalue(matrix):
     start = np.random.default_rng(0).standard_normal(size)
     value = eigsh(matrix, k=1, which="LA", v0=start, tol=0, ncv=8)[0][0]
     return max(float(value), 0.0)
+
+
+def _check_finite(matrix):
+    if not np.isfinite(matrix).all():
+        raise NonFiniteHessian("the Hessian of the cost is not finite")
+    return matrix
 
 
 def _as_float64(rows):

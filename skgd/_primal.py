@@ -70,10 +70,10 @@ class PrimalGram:
             # Anchor on a sample of the rows; then one pass gives the anchor's
             # cost and gradient and the intercept's column of H together.
             anchor = _least_squares(*objective.subsample(stride).gram())
-            cost, gradient, column_sums = objective.anchor_statistics(
+            cost, gradient, feature_gram, column_sums = objective.statistics(
                 anchor.reshape(objective.zeros().shape).astype(objective.X.dtype)
             )
-            hessian = objective.hessian_from(objective.feature_gram(), column_sums)
+            hessian = objective.hessian_from(feature_gram, column_sums)
             eigenvalues, self._basis = _eigh(hessian)
         else:
             hessian, c = objective.gram()

@@ -7,6 +7,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import (
@@ -23,8 +24,8 @@ from skgd._callbacks import (
 )
 from skgd._descent import Status
 from skgd._exceptions import DivergenceError
-from skgd._objective import HalfSquaredError
-from skgd._solvers import SOLVERS, make_solver
+from skgd._objective import HalfSquaredError, NonFiniteHessian
+from skgd._solvers import SOLVERS, choose_solver, make_solver
 
 
 class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
@@ -249,6 +250,8 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
                 dtype=[np.float64, np.float32],
                 multi_output=True,
                 y_numeric=True,
+                # X's NaN and infinity: below, in the one pass of the Gram path.
+                ensure_all_finite=False,
             )
             y = y.astype(X.dtype, copy=False)
             if sample_weight is not None:
@@ -258,14 +261,19 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
             )
             theta0 = self._starting_point(objective)
             callbacks_set = bool(getattr(self, "_skl_callbacks", None))
-            solver = make_solver(
-                self.solver,
-                objective,
+            plan = dict(
                 max_iter=self.max_iter,
                 auto_alpha=self.alpha == "auto",
                 every_step_needed=callbacks_set,
             )
-            alpha = _auto_alpha(solver) if self.alpha == "auto" else self.alpha
+            solver_name = choose_solver(self.solver, objective, **plan)
+            if solver_name != "gram":
+                # The Gram path finds NaN and infinity in X as it builds H, with
+                # no pass of its own: see _non_finite_data_explained.
+                _check_finite_input(self, X)
+            with _non_finite_data_explained(self, X):
+                solver = make_solver(solver_name, objective, **plan)
+                alpha = _auto_alpha(solver) if self.alpha == "auto" else self.alpha
             if solver.bound_known and alpha > _max_stable_alpha(solver):
                 raise DivergenceError(
                     iteration=None,
@@ -384,6 +392,32 @@ def _validate_sample_weight(sample_weight, X):
             "is undefined."
         )
     return sample_weight
+
+
+def _check_finite_input(estimator, X):
+    assert_all_finite(X, estimator_name=type(estimator).__name__, input_name="X")
+
+
+@contextmanager
+def _non_finite_data_explained(estimator, X):
+    """Turn a non-finite Hessian into an error about X.
+
+    NaN or infinity in X get scikit-learn's own message; finite values whose
+    squares overflow get one that says so. numpy's warnings on the way to the
+    non-finite matrix are silenced: the error says it all.
+    """
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            yield
+    except NonFiniteHessian:
+        _check_finite_input(estimator, X)
+        largest = max(abs(X.max()), abs(X.min()))  # abs(X) would copy X
+        raise ValueError(
+            "X's values are too large: the sums of their squares overflow float64 "
+            f"(the largest absolute value in X is {largest:.3g}). Scale the "
+            "features, for example with make_pipeline(StandardScaler(), "
+            f"{type(estimator).__name__}())."
+        ) from None
 
 
 def _auto_alpha(solver):

@@ -10,11 +10,13 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import check_param_validation
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from skgd import DivergenceError, GradientDescentRegressor
 
@@ -53,12 +55,66 @@ def _fitted_attribute_names(estimator):
     [(np.nan, "Input X contains NaN"), (np.inf, "Input X contains infinity")],
     ids=["nan", "inf"],
 )
-def test_non_finite_X_is_rejected(data, value, message):
+@pytest.mark.parametrize("solver", ["auto", "literal", "gram", "dual"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+def test_non_finite_X_is_rejected(data, value, message, solver, sparse):
     X, y = data
     X = X.copy()
     X[4, 1] = value
-    with pytest.raises(ValueError, match=message):
-        GradientDescentRegressor().fit(X, y)
+    if sparse:
+        X = sp.csr_array(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an error, and nothing on the way to it
+        with pytest.raises(ValueError, match=message):
+            GradientDescentRegressor(solver=solver).fit(X, y)
+
+
+@pytest.mark.parametrize("row", [0, 4], ids=["sampled-row", "other-row"])
+def test_non_finite_X_is_found_by_the_gram_pass_on_long_data(row):
+    # The Gram path checks X in the pass that builds H, after the sampled
+    # anchor (every 64th row, row 0 among them) has been computed.
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(20_000, 3))
+    y = X.sum(axis=1)
+    X[row, 2] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="Input X contains NaN"):
+            GradientDescentRegressor(solver="gram").fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (np.nan, "Input X contains NaN"),
+        (-np.inf, "Input X contains infinity"),
+        (1e200, "X's values are too large"),
+    ],
+    ids=["nan", "inf", "overflow"],
+)
+def test_bad_X_in_a_pass_shared_among_threads(value, message):
+    # 6 MB of X: several row chunks, read in two threads, which must not warn.
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(200_000, 4))
+    y = X.sum(axis=1)
+    X[150_001, 1] = value
+    with threadpool_limits(limits=2, user_api="blas"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=message):
+            GradientDescentRegressor(solver="gram").fit(X, y)
+
+
+@pytest.mark.parametrize("solver", ["auto", "literal", "gram", "dual"])
+def test_X_whose_squares_overflow_is_rejected_by_name(data, solver):
+    X, y = data
+    X = X * 1e160  # finite, but x**2 is not
+    reg = GradientDescentRegressor(solver=solver)
+    largest = re.escape(f"{np.abs(X).max():.3g}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=f"X's values are too large.*{largest}"):
+            reg.fit(X, y)
+    assert _fitted_attribute_names(reg) == []
 
 
 @pytest.mark.parametrize(
