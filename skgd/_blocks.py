@@ -44,8 +44,11 @@ def block_bytes(X):
     return max(min(BLOCK_BYTES, MAX_BLOCK_FRACTION * nbytes(X)), 2**14)
 
 
-def row_blocks(X):
-    """Row ranges ``(start, stop)`` covering X in blocks of :func:`block_bytes`."""
+def row_blocks(X, size=None):
+    """Row ranges ``(start, stop)`` covering X in blocks of ``size`` bytes.
+
+    ``size`` defaults to :func:`block_bytes` of X.
+    """
     n_samples = X.shape[0]
     if sp.issparse(X):
         bytes_per_row = (X.nnz / max(n_samples, 1)) * (
@@ -53,7 +56,8 @@ def row_blocks(X):
         )
     else:
         bytes_per_row = X.shape[1] * X.itemsize
-    rows = max(1, int(block_bytes(X) // max(bytes_per_row, 1)))
+    size = block_bytes(X) if size is None else size
+    rows = max(1, int(size // max(bytes_per_row, 1)))
     return [
         (start, min(start + rows, n_samples)) for start in range(0, n_samples, rows)
     ]
@@ -71,15 +75,20 @@ class RowBlockReader:
     ----------
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         The data, float32 or float64.
+    size : int or None, default=None
+        The bytes of X per block; None for :func:`block_bytes` of X. A sample of
+        larger data is read in that data's blocks, not in blocks sized by the
+        sample.
     """
 
-    def __init__(self, X):
+    def __init__(self, X, *, size=None):
         self.X = X
         self._csr = sp.issparse(X) and X.format == "csr" and csr_matvecs is not None
+        self.block_size = block_bytes(X) if size is None else size
         if sp.issparse(X) and not self._csr:
             self.blocks = [(0, X.shape[0])]
         else:
-            self.blocks = row_blocks(X)
+            self.blocks = row_blocks(X, self.block_size)
         self.has_fused_products = (
             sp.issparse(X)
             and X.format == "csr"

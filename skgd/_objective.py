@@ -9,6 +9,7 @@ from skgd._blocks import (
     add_sparse_to_dense,
     block_bytes,
     dense_columns,
+    nbytes,
     row_blocks,
 )
 from skgd._threads import map_in_threads
@@ -18,8 +19,11 @@ from skgd._threads import map_in_threads
 # memory and O(n_samples * n_features**2) work.
 _MAX_PARAMS_FOR_EXPLICIT_HESSIAN = 128
 # The row chunks of a pass shared among threads: a fixed number, so that the
-# sums, added chunk by chunk, are the same for any number of threads.
-_ROW_CHUNKS = 4
+# sums, added chunk by chunk, are the same for any number of threads; several
+# per thread, so that a thread on a busier core takes fewer. X smaller than
+# _MIN_SHARED_BYTES is read in one thread.
+_ROW_CHUNKS = 8
+_MIN_SHARED_BYTES = 8 * 2**20
 
 
 class NonFiniteHessian(ArithmeticError):
@@ -56,6 +60,9 @@ class HalfSquaredError:
         Non-negative weights with a positive sum; ``None`` weighs every sample 1.
     fit_intercept : bool, default=True
         Whether the model has an intercept ``b``.
+    block_size : int or None, default=None
+        The bytes of X per row block; None for the default of
+        :class:`~skgd._blocks.RowBlockReader`.
 
     Examples
     --------
@@ -71,7 +78,9 @@ class HalfSquaredError:
     array([-9.333..., -4.        ])
     """
 
-    def __init__(self, X, y, sample_weight=None, *, fit_intercept=True):
+    def __init__(
+        self, X, y, sample_weight=None, *, fit_intercept=True, block_size=None
+    ):
         self.X = X
         self.y = y
         self.fit_intercept = fit_intercept
@@ -85,7 +94,7 @@ class HalfSquaredError:
             self._row_scale = (
                 self._weights if y.ndim == 1 else self._weights[:, np.newaxis]
             )
-        self._reader = RowBlockReader(X)
+        self._reader = RowBlockReader(X, size=block_size)
 
     @property
     def n_params(self):
@@ -279,13 +288,18 @@ class HalfSquaredError:
         return self.gram()[0]
 
     def subsample(self, stride):
-        """The same cost on every ``stride``-th sample (views of X where dense)."""
+        """The same cost on every ``stride``-th sample (views of X where dense).
+
+        The sample is read in the row blocks of X's size, not in the smaller
+        ones its own size would give.
+        """
         weights = None if self._weights is None else self._weights[::stride]
         return HalfSquaredError(
             self.X[::stride],
             self.y[::stride],
             weights,
             fit_intercept=self.fit_intercept,
+            block_size=self._reader.block_size,
         )
 
     def feature_gram(self):
@@ -302,7 +316,7 @@ class HalfSquaredError:
             gram_x = _csc_weighted_gram(X, weights)
         else:
             gram_x = np.zeros((X.shape[1], X.shape[1]))
-            for start, stop in row_blocks(X):
+            for start, stop in row_blocks(X, self._reader.block_size):
                 rows = _as_float64(X[start:stop])
                 if weights is not None:
                     rows = _scale_rows(rows, np.sqrt(weights[start:stop]))
@@ -335,7 +349,7 @@ class HalfSquaredError:
 
         For thin X in row blocks (dense or CSR, up to 128 parameters), each block's
         share of all four is added while the block is in cache. Dense blocks are
-        shared among threads in four chunks, each with single-threaded BLAS (see
+        shared among threads in eight chunks, each with single-threaded BLAS (see
         :mod:`skgd._threads`); the chunks' sums are added in order, so the result
         does not depend on the number of threads. Otherwise ``X^T S X`` takes a
         pass of its own (:meth:`feature_gram`).
@@ -356,8 +370,9 @@ class HalfSquaredError:
             return sum_of_squares, gradient, feature_gram, column_sums
 
         # A sparse block's temporaries are larger than the block: sharing sparse
-        # X among threads would multiply them.
-        n_chunks = 1 if sp.issparse(self.X) else _ROW_CHUNKS
+        # X among threads would multiply them. Small X is not worth a thread.
+        shared = not sp.issparse(self.X) and nbytes(self.X) >= _MIN_SHARED_BYTES
+        n_chunks = _ROW_CHUNKS if shared else 1
         chunks = np.array_split(np.array(self._reader.blocks), n_chunks)
         parts = map_in_threads(chunk_statistics, [c for c in chunks if len(c)])
         sum_of_squares, gradient, feature_gram, column_sums = (
@@ -397,7 +412,7 @@ class HalfSquaredError:
             right_sums[:-1] = scaled_y.sum(axis=0)
             right_sums[-1] = X.shape[0] if weights is None else weights.sum()
         else:
-            for start, stop in row_blocks(X):
+            for start, stop in row_blocks(X, self._reader.block_size):
                 right = np.empty((stop - start, y.shape[1] + 1))
                 right[:, :-1] = y[start:stop]
                 right[:, -1] = 1.0
