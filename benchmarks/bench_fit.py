@@ -7,7 +7,8 @@ Run from the repository root, after ``pip install -e .``::
     python benchmarks/bench_fit.py --blas-threads 1   # BLAS on one thread
 
 Every case takes 1,000 steps at alpha = 1/L (the estimator's default alpha='auto')
-and prints medians of repeated runs and ratios against:
+and prints medians of repeated runs and ratios against the following, each
+ratio the median over rounds in which the methods ran in turn:
 
 * one pass over X (``X.sum()``), the floor for any exact method;
 * ``LinearRegression().fit``, the closed form;
@@ -44,6 +45,7 @@ from skgd import GradientDescentRegressor
 from skgd._objective import HalfSquaredError
 
 N_STEPS = 1000
+PAUSE_SECONDS = 0.25
 
 DENSE_CASES = {
     "200,000 x 50": (200_000, 50),
@@ -53,12 +55,34 @@ DENSE_CASES = {
 
 
 def median_seconds(function, repeats):
-    times = []
+    return statistics.median(interleaved_seconds({"f": function}, repeats)["f"])
+
+
+def interleaved_seconds(functions, repeats):
+    """The seconds of every run of each function, run in turn, round by round.
+
+    The speed of a shared machine drifts by tens of percent within a minute:
+    alternating keeps the methods compared under the same conditions. Each run
+    follows a pause of ``PAUSE_SECONDS``: OpenBLAS's threads keep spinning for
+    about 0.1 s after a multithreaded call, and would otherwise slow down the
+    next method timed (measured: a pass shared between two threads took 27 ms
+    right after a two-thread BLAS call, 15 ms 0.2 s later).
+    """
+    seconds = {name: [] for name in functions}
     for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, function in functions.items():
+            time.sleep(PAUSE_SECONDS)
+            start = time.perf_counter()
+            function()
+            seconds[name].append(time.perf_counter() - start)
+    return seconds
+
+
+def paired_ratio(seconds, name, reference):
+    """The median over rounds of ``name``'s time over ``reference``'s."""
+    return statistics.median(
+        a / b for a, b in zip(seconds[name], seconds[reference], strict=True)
+    )
 
 
 def peak_extra_bytes(function):
@@ -137,12 +161,18 @@ def check_mlp_takes_our_steps(X, y, alpha, reference_costs, n_steps=20):
 
 def bench_dense(name, X, y, repeats, slow_references=True):
     model = GradientDescentRegressor(max_iter=N_STEPS)
-    times = {
-        "one pass": median_seconds(X.sum, max(repeats, 5)),
-        "skgd": median_seconds(lambda: model.fit(X, y), repeats),
-        "LinearRegression": median_seconds(
-            lambda: LinearRegression().fit(X, y), repeats
-        ),
+    seconds = interleaved_seconds(
+        {
+            "skgd": lambda: model.fit(X, y),
+            "LinearRegression": lambda: LinearRegression().fit(X, y),
+            "one pass": X.sum,
+        },
+        repeats,
+    )
+    times = {name: statistics.median(runs) for name, runs in seconds.items()}
+    ratios = {
+        reference: paired_ratio(seconds, "skgd", reference)
+        for reference in ("LinearRegression", "one pass")
     }
     alpha = model.alpha_
     if slow_references:
@@ -159,6 +189,7 @@ def bench_dense(name, X, y, repeats, slow_references=True):
         "case": name,
         "path": model.solver_,
         "times": times,
+        "ratios": ratios,
         "peak": peak / X.nbytes,
         "extra_matrix": _extra_matrix_bytes(model.solver_, X) / X.nbytes,
     }
@@ -183,14 +214,20 @@ def bench_literal_step(X, y, repeats):
         residual = X @ w + theta[-1] - y
         return X.T @ residual
 
-    step = median_seconds(lambda: objective.loss_gradient(theta), repeats)
     if sp.issparse(X):
-        reference = median_seconds(plain_products, repeats)
-        label = "X @ w + X.T @ r"
+        reference, label = plain_products, "X @ w + X.T @ r"
     else:
-        reference = median_seconds(lambda: (X.sum(), X.sum()), repeats)
-        label = "two passes X.sum()"
-    return step, reference, label
+        reference, label = (lambda: (X.sum(), X.sum())), "two passes X.sum()"
+    seconds = interleaved_seconds(
+        {"step": lambda: objective.loss_gradient(theta), "reference": reference},
+        repeats,
+    )
+    return (
+        statistics.median(seconds["step"]),
+        statistics.median(seconds["reference"]),
+        paired_ratio(seconds, "step", "reference"),
+        label,
+    )
 
 
 def report(rows, steps, memory_rows):
@@ -201,23 +238,23 @@ def report(rows, steps, memory_rows):
     )
     print("|---|---|---|---|---|---|---|")
     for row in rows:
-        t = row["times"]
+        t, ratios = row["times"], row["ratios"]
         ours = t["skgd"]
         textbook = t.get("textbook loop")
         mlp = t.get("MLPRegressor")
         print(
             f"| {row['case']} | {row['path']} | {ours * 1e3:.1f} ms "
-            f"| {ours / t['LinearRegression']:.3f} | {ours / t['one pass']:.1f} "
+            f"| {ratios['LinearRegression']:.3f} | {ratios['one pass']:.1f} "
             f"| {'-' if textbook is None else f'{textbook / ours:.0f}x'} "
             f"| {'-' if mlp is None else f'{mlp / ours:.0f}x'} |"
         )
     print()
     print("| one literal step | skgd | reference | ratio |")
     print("|---|---|---|---|")
-    for name, (step, reference, label) in steps.items():
+    for name, (step, reference, ratio, label) in steps.items():
         print(
             f"| {name} | {step * 1e3:.2f} ms | {label}: {reference * 1e3:.2f} ms "
-            f"| {step / reference:.2f} |"
+            f"| {ratio:.2f} |"
         )
     print()
     print(
@@ -237,7 +274,7 @@ def main(argv=None):
     parser.add_argument(
         "--quick", action="store_true", help="diabetes and small shapes only"
     )
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument(
         "--blas-threads",
         type=int,

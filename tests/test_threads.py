@@ -10,7 +10,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 from skgd import GradientDescentRegressor
 from skgd._objective import HalfSquaredError
-from skgd._threads import blas_threads, map_in_threads
+from skgd._threads import blas_threads, map_in_threads, one_blas_thread
 
 
 def test_map_in_threads_keeps_the_order_and_uses_the_blas_threads():
@@ -28,6 +28,27 @@ def test_map_in_threads_keeps_the_order_and_uses_the_blas_threads():
         assert blas_threads() == 2  # restored
     assert len(threads) == 2
     assert threading.get_ident() not in threads
+
+
+def test_within_one_blas_thread_passes_keep_the_threads_blas_had():
+    threads = set()
+
+    def chunk_id(chunk):
+        threads.add(threading.get_ident())
+        time.sleep(0.01)
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        with one_blas_thread():
+            assert blas_threads() == 1
+            map_in_threads(chunk_id, list(range(8)))
+            with one_blas_thread():  # nested: still the threads of the outside
+                map_in_threads(chunk_id, list(range(8)))
+        assert blas_threads() == 2
+    assert len(threads) == 2
+    with threadpool_limits(limits=1, user_api="blas"), one_blas_thread():
+        threads.clear()
+        map_in_threads(chunk_id, list(range(4)))
+    assert threads == {threading.get_ident()}
 
 
 def test_with_one_blas_thread_the_chunks_run_here():
