@@ -58,20 +58,21 @@ def median_seconds(function, repeats):
     return statistics.median(interleaved_seconds({"f": function}, repeats)["f"])
 
 
-def interleaved_seconds(functions, repeats):
+def interleaved_seconds(functions, repeats, pause=None):
     """The seconds of every run of each function, run in turn, round by round.
 
     The speed of a shared machine drifts by tens of percent within a minute:
     alternating keeps the methods compared under the same conditions. Each run
-    follows a pause of ``PAUSE_SECONDS``: OpenBLAS's threads keep spinning for
-    about 0.1 s after a multithreaded call, and would otherwise slow down the
-    next method timed (measured: a pass shared between two threads took 27 ms
-    right after a two-thread BLAS call, 15 ms 0.2 s later).
+    follows a pause of ``pause`` seconds (default ``PAUSE_SECONDS``): OpenBLAS's
+    threads keep spinning for about 0.1 s after a multithreaded call, and would
+    otherwise slow down the next method timed (measured: a pass shared between
+    two threads took 27 ms right after a two-thread BLAS call, 15 ms 0.2 s later).
     """
+    pause = PAUSE_SECONDS if pause is None else pause
     seconds = {name: [] for name in functions}
     for _ in range(repeats):
         for name, function in functions.items():
-            time.sleep(PAUSE_SECONDS)
+            time.sleep(pause)
             start = time.perf_counter()
             function()
             seconds[name].append(time.perf_counter() - start)
@@ -218,9 +219,12 @@ def bench_literal_step(X, y, repeats):
         reference, label = plain_products, "X @ w + X.T @ r"
     else:
         reference, label = (lambda: (X.sum(), X.sum())), "two passes X.sum()"
+    # No pause: inside a fit, steps follow one another, with X still in cache
+    # as far as it fits; and neither method here starts BLAS threads.
     seconds = interleaved_seconds(
         {"step": lambda: objective.loss_gradient(theta), "reference": reference},
         repeats,
+        pause=0.0,
     )
     return (
         statistics.median(seconds["step"]),

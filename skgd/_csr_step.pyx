@@ -73,6 +73,12 @@ def csr_residual_products(
     cdef double sum_of_squares = 0.0, total = 0.0
     cdef bint has_targets = y is not None
     cdef bint has_weights = weights is not None
+    # Plain pointers: through them, stores into the gradient cannot make the
+    # compiler reload the arrays' addresses.
+    cdef const index_t *columns
+    cdef const double *values
+    cdef const double *coefficients
+    cdef double *gradient_data
     if has_targets and y.shape[0] != n_rows:
         raise ValueError(f"y has {y.shape[0]} rows, the CSR arrays {n_rows}")
     if has_weights and weights.shape[0] != n_rows:
@@ -81,6 +87,11 @@ def csr_residual_products(
         raise ValueError("indptr is empty")
     if indices.shape[0] < indptr[n_rows] or data.shape[0] < indptr[n_rows]:
         raise ValueError("indptr points past the end of indices or data")
+    # (Never read where empty: no row has an entry then.)
+    columns = &indices[0] if indices.shape[0] > 0 else NULL
+    values = &data[0] if data.shape[0] > 0 else NULL
+    coefficients = &w[0] if w.shape[0] > 0 else NULL
+    gradient_data = &gradient[0] if gradient.shape[0] > 0 else NULL
     with nogil:
         for i in range(n_rows):
             row_start = indptr[i]
@@ -90,11 +101,11 @@ def csr_residual_products(
             partial_1 = 0.0
             k = row_start
             while k + 1 < row_stop:
-                partial_0 += data[k] * w[indices[k]]
-                partial_1 += data[k + 1] * w[indices[k + 1]]
+                partial_0 += values[k] * coefficients[columns[k]]
+                partial_1 += values[k + 1] * coefficients[columns[k + 1]]
                 k += 2
             if k < row_stop:
-                partial_0 += data[k] * w[indices[k]]
+                partial_0 += values[k] * coefficients[columns[k]]
             residual = (partial_0 + partial_1) + b
             if has_targets:
                 residual -= y[i]
@@ -102,5 +113,5 @@ def csr_residual_products(
             sum_of_squares += residual * scaled
             total += scaled
             for k in range(row_start, row_stop):
-                gradient[indices[k]] += data[k] * scaled
+                gradient_data[columns[k]] += values[k] * scaled
     return sum_of_squares, total

@@ -83,6 +83,19 @@ def test_duplicate_and_unsorted_entries_add_up():
     np.testing.assert_array_equal(gradient, [12.0, 0.0, 24.0])
 
 
+def test_rows_without_entries_have_the_intercept_as_prediction():
+    X = sp.csr_array((4, 3))  # no stored entry at all
+    y = np.array([1.0, 2.0, 3.0, 4.0])
+    gradient = np.zeros(3)
+    sum_of_squares, total = csr_residual_products(
+        X.indptr, X.indices, X.data, np.ones(3), 0.5, y, None, gradient
+    )
+    residual = 0.5 - y
+    assert sum_of_squares == residual @ residual
+    assert total == residual.sum()
+    np.testing.assert_array_equal(gradient, np.zeros(3))
+
+
 @pytest.mark.parametrize(
     "argument, message",
     [("y", "y has 4 rows, the CSR arrays 3"), ("weights", "weights has 4 rows")],
