@@ -369,10 +369,7 @@ class HalfSquaredError:
             )
             return sum_of_squares, gradient, feature_gram, column_sums
 
-        # A sparse block's temporaries are larger than the block: sharing sparse
-        # X among threads would multiply them. Small X is not worth a thread.
-        shared = not sp.issparse(self.X) and nbytes(self.X) >= _MIN_SHARED_BYTES
-        n_chunks = _ROW_CHUNKS if shared else 1
+        n_chunks = _ROW_CHUNKS if self.shares_passes else 1
         chunks = np.array_split(np.array(self._reader.blocks), n_chunks)
         parts = map_in_threads(chunk_statistics, [c for c in chunks if len(c)])
         sum_of_squares, gradient, feature_gram, column_sums = (
@@ -383,6 +380,20 @@ class HalfSquaredError:
                 total *= self._row_scale
             sum_of_squares *= self._row_scale
         return 0.5 * sum_of_squares, gradient, feature_gram, column_sums
+
+    @property
+    def shares_passes(self):
+        """Whether :meth:`statistics` shares its pass over X among threads.
+
+        For thin, dense X of at least 8 MiB. A sparse block's temporaries are
+        larger than the block: sharing sparse X among threads would multiply
+        them; and smaller X is not worth a thread.
+        """
+        return (
+            self._gram_in_row_blocks()
+            and not sp.issparse(self.X)
+            and nbytes(self.X) >= _MIN_SHARED_BYTES
+        )
 
     def _gram_in_row_blocks(self):
         csc = sp.issparse(self.X) and self.X.format == "csc"

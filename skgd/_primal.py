@@ -36,7 +36,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from skgd._descent import Status, StopRules, make_result, path_recorder
-from skgd._objective import _MAX_PARAMS_FOR_EXPLICIT_HESSIAN
 from skgd._threads import one_blas_thread
 
 # Steps evaluated together: enough to amortise numpy's per-call cost, few enough
@@ -69,12 +68,10 @@ class PrimalGram:
 
     def __init__(self, objective):
         self.objective = objective
-        # Thin X: the matrices are small, and the pass over X shares its rows
-        # among threads itself (skgd._threads).
+        # The pass over X shares its rows among threads itself (skgd._threads),
+        # and the other matrices are small.
         self._blas = (
-            one_blas_thread
-            if objective.n_params <= _MAX_PARAMS_FOR_EXPLICIT_HESSIAN
-            else contextlib.nullcontext
+            one_blas_thread if objective.shares_passes else contextlib.nullcontext
         )
         with self._blas():
             self._read(objective)

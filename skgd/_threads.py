@@ -56,8 +56,10 @@ def one_blas_thread():
     ...     blas_threads()
     1
     """
-    allowed = _threads_for_passes.get() or blas_threads()
-    token = _threads_for_passes.set(allowed)
+    if _threads_for_passes.get() is not None:  # within one already
+        yield
+        return
+    token = _threads_for_passes.set(blas_threads())
     try:
         with _controller().limit(limits=1, user_api="blas"):
             yield
@@ -85,6 +87,8 @@ def map_in_threads(function, chunks):
     >>> np.array_equal(sum(parts), X.T @ X)
     True
     """
+    if len(chunks) == 1:
+        return [function(chunks[0])]
     n_threads = min(len(chunks), _threads_for_passes.get() or blas_threads())
     with one_blas_thread():
         if n_threads <= 1:

@@ -69,11 +69,13 @@ def test_blas_threads_reads_the_limit_in_effect():
 @pytest.mark.parametrize("n_targets", [None, 2])
 def test_statistics_are_the_same_for_one_or_two_threads(weighted, n_targets):
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(60_000, 12)) + 3.0  # 5.8 MB: six blocks, four chunks
-    shape = (60_000,) if n_targets is None else (60_000, n_targets)
+    m = 100_000
+    X = rng.normal(size=(m, 12)) + 3.0  # 9.6 MB: ten blocks in eight chunks
+    shape = (m,) if n_targets is None else (m, n_targets)
     y = rng.normal(size=shape)
-    weights = rng.uniform(0.0, 2.0, 60_000) if weighted else None
+    weights = rng.uniform(0.0, 2.0, m) if weighted else None
     objective = HalfSquaredError(X, y, weights)
+    assert objective.shares_passes
     theta = rng.normal(size=(13, *shape[1:]))
 
     with threadpool_limits(limits=1, user_api="blas"):
@@ -84,8 +86,8 @@ def test_statistics_are_the_same_for_one_or_two_threads(weighted, n_targets):
         np.testing.assert_array_equal(a, b)
 
     # And they are the cost, gradient, X^T S X and X^T S 1, computed by hand.
-    s = np.full(60_000, 1 / 60_000) if weights is None else weights / weights.sum()
-    design = np.column_stack([X, np.ones(60_000)])
+    s = np.full(m, 1 / m) if weights is None else weights / weights.sum()
+    design = np.column_stack([X, np.ones(m)])
     residual = (design @ theta) - y
     scaled = residual * (s if residual.ndim == 1 else s[:, np.newaxis])
     cost, gradient, feature_gram, column_sums = one
@@ -97,8 +99,9 @@ def test_statistics_are_the_same_for_one_or_two_threads(weighted, n_targets):
 
 def test_fits_are_the_same_for_one_or_two_threads():
     rng = np.random.default_rng(1)
-    X = rng.normal(size=(100_000, 8)) * [1, 10, 100, 1, 1, 1, 1, 1]
-    y = X @ rng.normal(size=8) + rng.normal(size=100_000)
+    X = rng.normal(size=(150_000, 8)) * [1, 10, 100, 1, 1, 1, 1, 1]
+    y = X @ rng.normal(size=8) + rng.normal(size=150_000)
+    assert HalfSquaredError(X, y).shares_passes  # 9.6 MB
     with threadpool_limits(limits=1, user_api="blas"):
         one = GradientDescentRegressor(solver="gram").fit(X, y)
     with threadpool_limits(limits=2, user_api="blas"):

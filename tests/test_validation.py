@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from skgd import DivergenceError, GradientDescentRegressor
+from skgd._objective import HalfSquaredError
 
 N_SAMPLES, N_FEATURES = 30, 3
 
@@ -93,11 +94,12 @@ def test_non_finite_X_is_found_by_the_gram_pass_on_long_data(row):
     ids=["nan", "inf", "overflow"],
 )
 def test_bad_X_in_a_pass_shared_among_threads(value, message):
-    # 6 MB of X: several row chunks, read in two threads, which must not warn.
+    # 9.6 MB of X: row chunks read in two threads, which must not warn.
     rng = np.random.default_rng(2)
-    X = rng.normal(size=(200_000, 4))
+    X = rng.normal(size=(300_000, 4))
     y = X.sum(axis=1)
     X[150_001, 1] = value
+    assert HalfSquaredError(X, y).shares_passes
     with threadpool_limits(limits=2, user_api="blas"), warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match=message):
