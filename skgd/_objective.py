@@ -509,9 +509,11 @@ def largest_eigenvalue(matrix):
     return max(float(value), 0.0)
 
 
-def _check_finite(matrix):
-    if not np.isfinite(matrix).all():
-        raise NonFiniteHessian("the Hessian of the cost is not finite")
+def _check_finite(matrix, rows=256):
+    # A few rows at a time: a mask of the whole dual matrix would be 5% of X.
+    for start in range(0, len(matrix), rows):
+        if not np.isfinite(matrix[start : start + rows]).all():
+            raise NonFiniteHessian("the Hessian of the cost is not finite")
     return matrix
 
 
