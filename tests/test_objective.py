@@ -107,3 +107,46 @@ def test_pack_and_unpack_are_inverse(n_targets, fit_intercept):
         assert_allclose(objective.pack(coef, intercept), theta)
     else:
         assert np.all(np.asarray(intercept) == 0)
+
+
+@pytest.mark.parametrize("n_features", [6, 200], ids=["thin", "wide"])
+@pytest.mark.parametrize("layout", ["dense", "csr", "csc"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("n_targets", [None, 2])
+def test_gram_and_statistics_against_the_design_matrix(
+    n_features, layout, weighted, n_targets
+):
+    # Thin X goes through one pass (statistics); wide X through feature_gram and
+    # products with [S y, S 1]: both must give [X 1]^T S [X 1] and [X 1]^T S y.
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(300, n_features)) + 1.0
+    X[rng.random(X.shape) < 0.3] = 0.0
+    y = rng.normal(size=(300,) if n_targets is None else (300, n_targets))
+    weights = rng.uniform(0.0, 2.0, 300) if weighted else None
+    s = np.full(300, 1 / 300) if weights is None else weights / weights.sum()
+    design = np.hstack([X, np.ones((300, 1))])
+    data = {"dense": X, "csr": sp.csr_array(X), "csc": sp.csc_array(X)}[layout]
+    objective = HalfSquaredError(data, y, weights)
+
+    hessian, c = objective.gram()
+    assert_allclose(hessian, design.T @ (s[:, None] * design), rtol=1e-12)
+    scaled_y = y * (s if y.ndim == 1 else s[:, None])
+    assert_allclose(c, design.T @ scaled_y, rtol=1e-10, atol=1e-14)
+
+    theta = rng.normal(size=objective.zeros().shape)
+    cost, gradient, feature_gram, column_sums = objective.statistics(theta)
+    residual = design @ theta - y
+    scaled = residual * (s if residual.ndim == 1 else s[:, None])
+    assert_allclose(cost, 0.5 * np.vdot(residual, scaled), rtol=1e-12)
+    assert_allclose(gradient, design.T @ scaled, rtol=1e-10, atol=1e-13)
+    assert_allclose(feature_gram, X.T @ (s[:, None] * X), rtol=1e-12)
+    assert_allclose(column_sums, X.T @ s, rtol=1e-12)
+
+
+def test_a_sample_is_read_in_the_blocks_of_the_whole():
+    X = np.random.default_rng(6).normal(size=(100_000, 10))  # 8 MB: 250 KB blocks
+    objective = HalfSquaredError(X, X[:, 0])
+    sample = objective.subsample(64)  # 125 KB, which alone would get 16 KiB blocks
+    assert objective._reader.block_size == 250_000
+    assert sample._reader.block_size == 250_000
+    assert len(sample._reader.blocks) == 1

@@ -267,3 +267,14 @@ def test_cost_model_never_forms_a_huge_gram_matrix_of_sparse_data():
 def test_auto_solver_is_reported():
     X, y = well_conditioned(n_samples=15, n_features=40)
     assert GradientDescentRegressor().fit(X, y).solver_ in {"gram", "dual"}
+
+
+def test_the_cost_model_counts_the_compiled_csr_step(monkeypatch):
+    X = sp.random_array((20_000, 1_000), density=0.01, format="csr", rng=0)
+    objective = HalfSquaredError(X, np.ones(20_000))
+    assert objective.compiled_step
+    plan = dict(max_iter=100, auto_alpha=False, every_step_needed=False)
+    compiled = estimated_seconds(objective, **plan)["literal"]
+    monkeypatch.setattr(objective._reader, "has_fused_products", False)
+    assert not objective.compiled_step
+    assert compiled < 0.8 * estimated_seconds(objective, **plan)["literal"]
