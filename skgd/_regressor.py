@@ -240,6 +240,9 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         ------
         DivergenceError
             If the cost rises: the learning rate is above the stable bound.
+        ValueError
+            For bad input, as scikit-learn's estimators do; also if X's values
+            are so large that the sums of their squares overflow.
         """
         with _previous_fit_kept_on_error(self):
             X, y = validate_data(
