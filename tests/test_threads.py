@@ -108,3 +108,23 @@ def test_fits_are_the_same_for_one_or_two_threads():
         two = GradientDescentRegressor(solver="gram").fit(X, y)
     np.testing.assert_array_equal(one.coef_, two.coef_)
     np.testing.assert_array_equal(one.cost_history_, two.cost_history_)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_a_shared_pass_gives_the_literal_trajectory(weighted):
+    # Long enough for the sampled anchor, big enough for the shared pass.
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(150_000, 8)) * [1, 10, 100, 1, 1, 1, 1, 1] + 5.0
+    y = X @ rng.normal(size=8) + rng.normal(size=150_000)
+    weights = rng.uniform(0.0, 2.0, 150_000) if weighted else None
+    assert HalfSquaredError(X, y).shares_passes
+    fits = {
+        solver: GradientDescentRegressor(max_iter=100, solver=solver).fit(
+            X, y, sample_weight=weights
+        )
+        for solver in ("literal", "gram")
+    }
+    literal, gram = fits["literal"], fits["gram"]
+    assert_allclose(gram.coef_, literal.coef_, rtol=1e-10)
+    assert_allclose(gram.intercept_, literal.intercept_, rtol=1e-10)
+    assert_allclose(gram.cost_history_, literal.cost_history_, rtol=1e-9)
