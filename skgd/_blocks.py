@@ -40,8 +40,12 @@ def nbytes(X):
 
 
 def block_bytes(X):
-    """The size of a block of X: about 1 MiB, at most 1/32 of X (but >= 16 KiB)."""
-    return max(min(BLOCK_BYTES, MAX_BLOCK_FRACTION * nbytes(X)), 2**14)
+    """The size of a block of X: about 1 MiB, at most 1/32 of X (but >= 16 KiB).
+
+    At most 1/64 of float32 X, whose blocks are copied to float64 for X^T X.
+    """
+    fraction = MAX_BLOCK_FRACTION * min(X.dtype.itemsize, 8) / 8
+    return max(min(BLOCK_BYTES, fraction * nbytes(X)), 2**14)
 
 
 def row_blocks(X, size=None):

@@ -232,10 +232,8 @@ class HalfSquaredError:
         return weighted_sum_of_squares
 
     def _add_block_gram(self, feature_gram, start, stop):
-        rows = _as_float64(self._reader.rows(start, stop))
-        if self._weights is not None:
-            rows = _scale_rows(rows, np.sqrt(self._weights[start:stop]))
-        _add_gram_of(feature_gram, rows)
+        weights = None if self._weights is None else self._weights[start:stop]
+        _add_gram_of(feature_gram, _gram_rows(self._reader.rows(start, stop), weights))
 
     def _block_weights(self, start, stop):
         weights = self._weights[start:stop]
@@ -317,9 +315,9 @@ class HalfSquaredError:
         else:
             gram_x = np.zeros((X.shape[1], X.shape[1]))
             for start, stop in row_blocks(X, self._reader.block_size):
-                rows = _as_float64(X[start:stop])
-                if weights is not None:
-                    rows = _scale_rows(rows, np.sqrt(weights[start:stop]))
+                rows = _gram_rows(
+                    X[start:stop], None if weights is None else weights[start:stop]
+                )
                 _add_gram_of(gram_x, rows)
         if weights is None:
             gram_x *= self._row_scale
@@ -521,9 +519,22 @@ def _as_float64(rows):
     return rows.astype(np.float64, copy=False)
 
 
-def _scale_rows(rows, factors):
+def _gram_rows(rows, weights):
+    """``S^(1/2) rows`` in float64, whose ``A^T A`` is the rows' ``X^T S X``.
+
+    At most one copy of dense rows: a float32 block, copied to float64, is
+    scaled in place.
+    """
+    converted = rows.dtype != np.float64
+    rows = _as_float64(rows)
+    if weights is None:
+        return rows
+    factors = np.sqrt(weights, dtype=np.float64)
     if sp.issparse(rows):
         return sp.diags_array(factors) @ rows
+    if converted:
+        rows *= factors[:, np.newaxis]
+        return rows
     return rows * factors[:, np.newaxis]
 
 
