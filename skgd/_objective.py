@@ -551,17 +551,26 @@ def _csc_weighted_gram(X, weights):
     """``X^T S X`` for CSC X, by column blocks: only a block of X is copied.
 
     Each block of columns is made dense (an array of n_samples by a few columns),
-    so that the product with ``X^T`` (CSR, a view of X) converts nothing.
+    so that the product with ``X^T`` (CSR, a view of X) converts nothing. For
+    float32 X, which the product would convert to float64 whole, ``X^T`` is
+    taken a few rows (columns of X) at a time.
     """
     n_samples, n_features = X.shape
     gram = np.empty((n_features, n_features))
     width = max(1, int(block_bytes(X) // (8 * n_samples)))
     transposed = X.T  # CSR, a view of X's arrays
+    parts = [(0, n_features)] if X.dtype == np.float64 else row_blocks(transposed)
     for start in range(0, n_features, width):
         stop = min(start + width, n_features)
         block = dense_columns(X, start, stop)
         if weights is not None:
             block *= weights[:, np.newaxis]
-        gram[:, start : start + width] = transposed @ block
+        for first, last in parts:
+            rows = (
+                transposed
+                if (first, last) == (0, n_features)
+                else (_as_float64(transposed[first:last]))
+            )
+            gram[first:last, start:stop] = rows @ block
         del block  # before the next block is built, not after
     return gram

@@ -150,3 +150,22 @@ def test_a_sample_is_read_in_the_blocks_of_the_whole():
     assert objective._reader.block_size == 250_000
     assert sample._reader.block_size == 250_000
     assert len(sample._reader.blocks) == 1
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_float32_csc_gram_is_summed_in_float64(weighted):
+    # X^T is converted to float64 a few rows at a time: the result is that of
+    # float64 arithmetic on the float32 values.
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(3000, 30)).astype(np.float32)
+    X[rng.random(X.shape) < 0.5] = 0.0
+    weights = rng.uniform(0.5, 2.0, 3000) if weighted else None
+    objective = HalfSquaredError(sp.csc_array(X), np.ones(3000, np.float32), weights)
+    exact = X.astype(np.float64)
+    if weights is None:
+        s = np.full(3000, 1 / 3000)
+    else:  # normalised weights are kept in X's dtype
+        s = (weights / weights.sum()).astype(np.float32).astype(np.float64)
+    assert_allclose(
+        objective.feature_gram(), exact.T @ (s[:, None] * exact), rtol=1e-12
+    )
