@@ -79,12 +79,14 @@ def csr_residual_products(
     cdef const double *values
     cdef const double *coefficients
     cdef double *gradient_data
+    if n_rows < 0:
+        raise ValueError("indptr is empty")
     if has_targets and y.shape[0] != n_rows:
         raise ValueError(f"y has {y.shape[0]} rows, the CSR arrays {n_rows}")
     if has_weights and weights.shape[0] != n_rows:
-        raise ValueError(f"weights has {weights.shape[0]} rows, the CSR arrays {n_rows}")
-    if n_rows < 0:
-        raise ValueError("indptr is empty")
+        raise ValueError(
+            f"weights has {weights.shape[0]} rows, the CSR arrays {n_rows}"
+        )
     if indices.shape[0] < indptr[n_rows] or data.shape[0] < indptr[n_rows]:
         raise ValueError("indptr points past the end of indices or data")
     # (Never read where empty: no row has an entry then.)

@@ -115,6 +115,20 @@ def test_arrays_of_the_wrong_length_are_refused(argument, message):
         )
 
 
+def test_an_empty_indptr_is_refused():
+    with pytest.raises(ValueError, match="indptr is empty"):
+        csr_residual_products(
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0),
+            np.ones(1),
+            0.0,
+            None,
+            None,
+            np.zeros(1),
+        )
+
+
 def test_indptr_past_the_arrays_is_refused():
     with pytest.raises(ValueError, match="indptr points past the end"):
         csr_residual_products(
