@@ -3,21 +3,16 @@
 A step of gradient descent needs ``r = X w + b - y`` and then ``X^T S r``. Done as
 two whole-matrix products, X streams from memory twice. Done block by block, the
 second product finds its block still in cache, so X is read from memory once.
+
+* Dense arrays of any memory order are sliced into row blocks, as views.
+* CSR arrays with one target go through skgd's compiled kernel, which reads each
+  row once; where it is not built (no C compiler at install time) or for several
+  targets, scipy's products take the whole matrix, with one array of residuals.
+* CSC arrays have no row blocks: scipy's products take the whole matrix.
 """
 
 import numpy as np
 import scipy.sparse as sp
-
-try:  # scipy's compiled kernels take row ranges of CSR arrays without any copy.
-    from scipy.sparse._sparsetools import (
-        csc_matvec,
-        csc_matvecs,
-        csr_matvec,
-        csr_matvecs,
-        csr_todense,
-    )
-except ImportError:  # a scipy that moved its private kernels
-    csc_matvec = csc_matvecs = csr_matvec = csr_matvecs = csr_todense = None
 
 try:  # skgd's own kernel, which reads each CSR row once per step
     from skgd._csr_step import csr_residual_products
@@ -42,7 +37,7 @@ def nbytes(X):
 def block_bytes(X):
     """The size of a block of X: about 1 MiB, at most 1/32 of X (but >= 16 KiB).
 
-    At most 1/64 of float32 X, whose blocks are copied to float64 for X^T X.
+    At most 1/64 of float32 X, whose blocks are copied to float64.
     """
     fraction = MAX_BLOCK_FRACTION * min(X.dtype.itemsize, 8) / 8
     return max(min(BLOCK_BYTES, fraction * nbytes(X)), 2**14)
@@ -51,7 +46,8 @@ def block_bytes(X):
 def row_blocks(X, size=None):
     """Row ranges ``(start, stop)`` covering X in blocks of ``size`` bytes.
 
-    ``size`` defaults to :func:`block_bytes` of X.
+    ``size`` defaults to :func:`block_bytes` of X; a sparse row counts its
+    values and indices.
     """
     n_samples = X.shape[0]
     if sp.issparse(X):
@@ -67,169 +63,229 @@ def row_blocks(X, size=None):
     ]
 
 
-class RowBlockReader:
-    """The products ``X_B V`` and ``X_B^T U`` for row blocks ``X_B`` of X.
+def uses_compiled_kernel(X, y):
+    """Whether :func:`residual_products` reads X with skgd's compiled kernel."""
+    return (
+        csr_residual_products is not None
+        and sp.issparse(X)
+        and X.format == "csr"
+        and X.indptr.dtype == X.indices.dtype
+        and (y is None or y.ndim == 1)
+    )
 
-    Dense arrays of any memory order are sliced as views. CSR arrays are read
-    through scipy's compiled kernels on slices of ``indptr``, with no copy and no
-    per-block sparse array construction. CSC arrays have no contiguous row
-    blocks: they are read whole, in one block.
+
+def residual_products(X, w, b, y, weights, gradient):
+    """Sums over the residuals ``r = X w + b - y``; adds ``X^T S r`` to ``gradient``.
 
     Parameters
     ----------
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         The data, float32 or float64.
-    size : int or None, default=None
-        The bytes of X per block; None for :func:`block_bytes` of X. A sample of
-        larger data is read in that data's blocks, not in blocks sized by the
-        sample.
+    w : ndarray of shape (n_features,) or (n_features, n_targets)
+        The coefficients.
+    b : float, ndarray of shape (n_targets,) or None
+        The intercept; None for none.
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets), or None
+        The targets, C-contiguous; None for zeros (then the sums are those of
+        ``X w + b``, whose products with X give Hessian products).
+    weights : ndarray of shape (n_samples,) or None
+        The weights ``s``; None for ones.
+    gradient : float64 ndarray of the shape of ``w``
+        ``X^T S r`` is added into it.
+
+    Returns
+    -------
+    sum_of_squares : float
+        ``sum_i s_i |r_i|^2``, in float64.
+    sums : float or ndarray of shape (n_targets,)
+        ``sum_i s_i r_i``, in float64.
     """
-
-    def __init__(self, X, *, size=None):
-        self.X = X
-        self._csr = sp.issparse(X) and X.format == "csr" and csr_matvecs is not None
-        self.block_size = block_bytes(X) if size is None else size
-        if sp.issparse(X) and not self._csr:
-            self.blocks = [(0, X.shape[0])]
-        else:
-            self.blocks = row_blocks(X, self.block_size)
-        self.has_fused_products = (
-            sp.issparse(X)
-            and X.format == "csr"
-            and X.dtype == np.float64
-            and X.indptr.dtype == X.indices.dtype
-            and csr_residual_products is not None
-        )
-
-    def fused_products(self, w, b, y, weights, gradient):
-        """Residual sums over all rows; adds ``X^T S r`` to ``gradient``.
-
-        Only where :attr:`has_fused_products`: float64 CSR X, 1-D ``w`` and
-        ``y`` (None for zeros), ``b`` a float (None for no intercept) and
-        ``weights`` None for ones. Returns ``sum_i s_i r_i**2`` and
-        ``sum_i s_i r_i`` for ``r = X w + b - y``.
-        """
-        X = self.X
+    if uses_compiled_kernel(X, y) and w.ndim == 1:
         return csr_residual_products(
             X.indptr,
             X.indices,
             X.data,
             np.ascontiguousarray(w, dtype=np.float64),
             0.0 if b is None else float(b),
-            None if y is None else np.ascontiguousarray(y),
-            None if weights is None else np.ascontiguousarray(weights),
+            y,
+            weights,
             gradient,
         )
-
-    def rows(self, start, stop):
-        """The dense or sparse rows ``X[start:stop]`` (a view for dense X)."""
-        if (start, stop) == (0, self.X.shape[0]):
-            return self.X
-        return self.X[start:stop]
-
-    def matmul(self, start, stop, V):
-        """``X[start:stop] @ V`` for V of shape (n_features,) or (n_features, k)."""
-        if not self._csr:
-            return np.asarray(self.rows(start, stop) @ V)
-        out = np.zeros((stop - start, *V.shape[1:]), dtype=self.X.dtype)
-        self._csr_add_matmul(start, stop, V, out)
-        return out
-
-    def residual(self, start, stop, w, b, y):
-        """``X[start:stop] @ w + b - y`` for the rows' targets ``y``, a new array.
-
-        One array of the block's rows is allocated, and no other temporary.
-        """
-        if not self._csr:
-            residual = np.asarray(self.rows(start, stop) @ w)
-            residual -= y
-        else:
-            # The kernel adds into its output: start from -y.
-            residual = np.negative(y, dtype=self.X.dtype)
-            self._csr_add_matmul(start, stop, w, residual)
-        if b is not None:
-            residual += b
-        return residual
-
-    def _csr_add_matmul(self, start, stop, V, out):
-        X = self.X
-        _csr_kernel(V)(
-            stop - start,
-            X.shape[1],
-            *_n_columns(V),
-            X.indptr[start : stop + 1],
-            X.indices,
-            X.data,
-            np.ascontiguousarray(V, dtype=X.dtype).ravel(),
-            out.reshape(-1),
+    if sp.issparse(X):
+        return _block_products(X, w, b, y, weights, gradient)
+    sum_of_squares, sums = 0.0, 0.0
+    for start, stop in row_blocks(X):
+        block_squares, block_sums = _block_products(
+            X[start:stop],
+            w,
+            b,
+            None if y is None else y[start:stop],
+            None if weights is None else weights[start:stop],
+            gradient,
         )
-
-    def add_rmatmul(self, start, stop, U, out):
-        """``out += X[start:stop].T @ U`` for U of shape (stop - start, [k])."""
-        if not self._csr:
-            out += self.rows(start, stop).T @ U
-            return
-        X = self.X
-        direct = out.dtype == X.dtype and out.flags.c_contiguous
-        target = out if direct else np.zeros(out.shape, dtype=X.dtype)
-        # The CSR arrays of a row block are the CSC arrays of its transpose;
-        # the kernel adds into its output.
-        _csc_kernel(U)(
-            X.shape[1],
-            stop - start,
-            *_n_columns(U),
-            X.indptr[start : stop + 1],
-            X.indices,
-            X.data,
-            np.ascontiguousarray(U, dtype=X.dtype).ravel(),
-            target.reshape(-1),
-        )
-        if not direct:
-            out += target
+        sum_of_squares += block_squares
+        sums = sums + block_sums
+    return sum_of_squares, sums
 
 
-def _n_columns(V):
-    # The single-vector kernels take no column count, and are faster.
-    return () if V.ndim == 1 else (V.shape[1],)
+def _block_products(rows, w, b, y, weights, gradient):
+    # One array of the block's residuals; products in X's dtype, sums in float64.
+    residual = np.asarray(rows @ w)
+    if b is not None:
+        residual += np.asarray(b, dtype=residual.dtype)
+    if y is not None:
+        residual -= y
+    sum_of_squares = chunked_sum_of_squares(residual, weights)
+    if weights is not None:
+        factors = weights if residual.ndim == 1 else weights[:, np.newaxis]
+        residual *= factors.astype(residual.dtype, copy=False)
+    gradient += rows.T @ residual
+    return sum_of_squares, residual.sum(axis=0, dtype=np.float64)
 
 
-def _csr_kernel(V):
-    return csr_matvec if V.ndim == 1 else csr_matvecs
+def design_rmatmul(X, V, fit_intercept):
+    """``[X 1]^T V`` (``X^T V`` without intercept), in float64."""
+    n_features = X.shape[1]
+    out = np.empty((n_features + fit_intercept, *V.shape[1:]))
+    out[:n_features] = X.T @ V
+    if fit_intercept:
+        out[n_features] = V.sum(axis=0)
+    return out
 
 
-def _csc_kernel(V):
-    return csc_matvec if V.ndim == 1 else csc_matvecs
+def weighted_row_blocks(X, weights, shift):
+    """Row blocks of X as ``(start, stop, rows, root)``, ready to be summed.
 
+    ``root`` is the square root of the block's weights (ones without weights)
+    and ``rows = root * (X[start:stop] - shift)``, so that ``rows.T @ rows`` is
+    the block's weighted co-moment about ``shift``.
 
-def add_sparse_to_dense(dense, sparse):
-    """``dense += sparse`` without a dense temporary of the sparse matrix."""
-    if csr_todense is None or dense.dtype != sparse.dtype:
-        dense += sparse.toarray()
-        return
-    sparse = sp.csr_array(sparse)
-    # The kernel adds the entries into its output.
-    csr_todense(*sparse.shape, sparse.indptr, sparse.indices, sparse.data, dense)
+    * Dense X, and sparse X with a nonzero ``shift`` (made dense a block at a
+      time): float64 blocks of about 1 MiB, each a copy only where X's own rows
+      will not do (float32, weights or a shift); one buffer serves every block.
+    * CSR X without a shift: sparse blocks, converted and scaled.
 
-
-def dense_columns(X, start, stop):
-    """Columns ``start:stop`` of CSC X as a float64 array of shape (n_samples, k).
-
-    Built column by column from views of X's arrays, with no other temporary.
+    CSC X without a shift has no row blocks: see :func:`csc_weighted_gram`.
     """
-    block = np.zeros((stop - start, X.shape[0]))  # transposed: rows are columns
-    for j in range(start, stop):
-        values = slice(X.indptr[j], X.indptr[j + 1])
-        if csr_todense is None or X.dtype != np.float64:
-            block[j - start, X.indices[values]] = X.data[values]
-            continue
-        # Column j of X is row j - start of the transposed block: one CSR row.
-        row_pointers = np.array([0, values.stop - values.start], X.indptr.dtype)
-        csr_todense(
-            1,
-            X.shape[0],
-            row_pointers,
-            X.indices[values],
-            X.data[values],
-            block[j - start : j - start + 1],
+    n_samples, n_features = X.shape
+    densify = sp.issparse(X) and np.any(shift)
+    if densify:
+        rows_per_block = max(1, int(block_bytes(X) // (8 * max(n_features, 1))))
+        blocks = [
+            (start, min(start + rows_per_block, n_samples))
+            for start in range(0, n_samples, rows_per_block)
+        ]
+    else:
+        blocks = row_blocks(X)
+    buffer = None
+    for start, stop in blocks:
+        block = X[start:stop]
+        root = (
+            np.ones(stop - start) if weights is None else np.sqrt(weights[start:stop])
         )
-    return block.T
+        if sp.issparse(block) and not densify:
+            rows = sp.csr_array(block.astype(np.float64, copy=weights is not None))
+            if weights is not None:
+                # Each stored value scaled by its row's root weight, in place.
+                rows.data *= np.repeat(root, np.diff(rows.indptr))
+        elif X.dtype == np.float64 and weights is None and not np.any(shift):
+            rows = block  # X's own rows, a view
+        else:
+            if buffer is None:
+                buffer = np.empty((stop - start, n_features))
+            rows = buffer[: stop - start]
+            rows[...] = block.toarray() if sp.issparse(block) else block
+            rows -= shift
+            if weights is not None:
+                rows *= root[:, np.newaxis]
+        yield start, stop, rows, root
+
+
+def csc_weighted_gram(X, weights):
+    """``X^T S X`` for CSC X, by column blocks: only a block of X is made dense.
+
+    Each block of columns is made dense (an array of n_samples by a few
+    columns), so that the product with ``X^T`` (CSR, a view of X) converts
+    nothing. For float32 X, which the product would convert to float64 whole,
+    ``X^T`` is taken a few rows (columns of X) at a time.
+    """
+    n_samples, n_features = X.shape
+    gram = np.empty((n_features, n_features))
+    width = max(1, int(block_bytes(X) // (8 * max(n_samples, 1))))
+    transposed = X.T  # CSR, a view of X's arrays
+    parts = [(0, n_features)] if X.dtype == np.float64 else row_blocks(transposed)
+    for start in range(0, n_features, width):
+        stop = min(start + width, n_features)
+        block = dense_columns(X, range(start, stop))
+        if weights is not None:
+            block *= weights[:, np.newaxis]
+        for first, last in parts:
+            # (A slice of all rows would be a copy of X^T.)
+            rows = transposed
+            if X.dtype != np.float64:
+                rows = transposed[first:last].astype(np.float64)
+            gram[first:last, start:stop] = rows @ block
+        del block  # before the next block is built, not after
+    return gram
+
+
+def dense_columns(X, columns):
+    """Columns of sparse X as a float64 array of shape (n_samples, len(columns))."""
+    columns = list(columns)
+    if X.format == "csc":
+        block = np.zeros((len(columns), X.shape[0]))  # transposed: rows are columns
+        for i, j in enumerate(columns):
+            values = slice(X.indptr[j], X.indptr[j + 1])
+            block[i, X.indices[values]] = X.data[values]
+        return block.T
+    return X[:, columns].toarray().astype(np.float64, copy=False)
+
+
+def chunked_sum_of_squares(values, weights=None, chunk=2**13):
+    """``sum_i s_i |v_i|^2`` over the rows of ``values``, in float64.
+
+    A chunk of rows at a time, so that float32 values are never converted whole.
+    """
+    total = 0.0
+    for start in range(0, len(values), chunk):
+        part = np.asarray(values[start : start + chunk], dtype=np.float64)
+        part = part.reshape(len(part), -1)
+        squares = np.einsum("ij,ij->i", part, part)
+        total += float(
+            squares.sum()
+            if weights is None
+            else weights[start : start + chunk] @ squares
+        )
+    return total
+
+
+def rmatmul(X, V):
+    """``X^T V`` in float64, converting at most a few columns of X at a time.
+
+    scipy would convert float32 X whole to multiply it with float64 ``V``.
+    """
+    if X.dtype == np.float64 or not sp.issparse(X) or X.format != "csc":
+        return np.asarray(X.T @ V, dtype=np.float64)
+    transposed = X.T  # CSR, a view of X's arrays
+    return np.concatenate(
+        [
+            transposed[start:stop].astype(np.float64) @ V
+            for start, stop in row_blocks(transposed)
+        ]
+    )
+
+
+def matmul(X, V):
+    """``X V`` in float64, converting at most a block of sparse X at a time."""
+    if X.dtype == np.float64 or not sp.issparse(X):
+        return np.asarray(X @ V, dtype=np.float64)
+    if X.format == "csr":
+        return np.concatenate(
+            [X[start:stop].astype(np.float64) @ V for start, stop in row_blocks(X)]
+        )
+    bytes_per_column = max(X.nnz / max(X.shape[1], 1), 1) * (X.dtype.itemsize + 4)
+    width = max(1, int(block_bytes(X) // bytes_per_column))
+    return sum(
+        X[:, start : start + width].astype(np.float64) @ V[start : start + width]
+        for start in range(0, X.shape[1], width)
+    )

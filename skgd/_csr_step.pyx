@@ -4,9 +4,11 @@
 scipy computes ``X @ w`` and ``X.T @ r`` as two loops over X. Here, every row's
 residual ``r_i = x_i . w + b - y_i`` is formed and at once multiplied back into
 the gradient while the row's values are still in L1 cache, and no array of
-n_samples is allocated.
+n_samples is allocated. Sums are accumulated in double precision for float32
+data too.
 """
 
+from cython cimport floating
 from libc.stdint cimport int32_t, int64_t
 
 ctypedef fused index_t:
@@ -17,10 +19,10 @@ ctypedef fused index_t:
 def csr_residual_products(
     const index_t[::1] indptr,
     const index_t[::1] indices,
-    const double[::1] data,
+    const floating[::1] data,
     const double[::1] w,
     double b,
-    const double[::1] y,
+    const floating[::1] y,
     const double[::1] weights,
     double[::1] gradient,
 ):
@@ -34,17 +36,17 @@ def csr_residual_products(
     ----------
     indptr, indices, data : arrays
         The CSR arrays of the rows (``indptr`` may be a slice: rows
-        ``[0, len(indptr) - 1)``).
+        ``[0, len(indptr) - 1)``); ``data`` float32 or float64.
     w : ndarray of shape (n_features,)
-        The coefficients.
+        The coefficients, float64.
     b : float
         The intercept (0 for none).
     y : ndarray of shape (n_rows,) or None
-        The targets of the rows; None for zeros.
+        The targets of the rows, of the dtype of ``data``; None for zeros.
     weights : ndarray of shape (n_rows,) or None
-        The rows' weights; None for ones.
+        The rows' weights, float64; None for ones.
     gradient : ndarray of shape (n_features,)
-        ``X^T S r`` is added into it.
+        ``X^T S r`` is added into it, float64.
 
     Returns
     -------
@@ -76,7 +78,7 @@ def csr_residual_products(
     # Plain pointers: through them, stores into the gradient cannot make the
     # compiler reload the arrays' addresses.
     cdef const index_t *columns
-    cdef const double *values
+    cdef const floating *values
     cdef const double *coefficients
     cdef double *gradient_data
     if n_rows < 0:

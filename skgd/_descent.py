@@ -1,7 +1,15 @@
-"""The generic batch gradient descent loop, for any differentiable objective."""
+"""The one descent loop, which every fit runs, and its public form for any function.
+
+The loop drives a *stepper*: an object that knows how to compute the iterates of
+one way of descending (see :class:`Stepper`). The loop itself holds what every
+way shares: the stop rules, the cost history, the recorded path and the
+callback.
+"""
 
 from dataclasses import dataclass
 from enum import IntEnum
+from numbers import Integral, Real
+from typing import Protocol
 
 import numpy as np
 
@@ -9,11 +17,12 @@ from skgd._path import PathRecorder, path_capacity
 
 
 class Status(IntEnum):
-    """Why :func:`gradient_descent` stopped: the ``status`` of its result.
+    """Why a descent stopped: the ``status`` of its result.
 
     An :class:`~enum.IntEnum`, so it compares equal to scipy-style status codes:
     0 converged (``tol``), 1 ``max_iter`` reached, 2 diverged, 3 stopped by the
-    callback.
+    callback, 4 the function returned a value that is not a number; and -1 for
+    the results handed to a callback while the loop is still running.
 
     Examples
     --------
@@ -23,30 +32,41 @@ class Status(IntEnum):
     (True, 2)
     """
 
+    RUNNING = -1
     CONVERGED = 0
     MAX_ITER = 1
     DIVERGED = 2
     CALLBACK = 3
+    NOT_A_NUMBER = 4
 
 
 _STATUS_MESSAGES = {
+    Status.RUNNING: "Running: {nit} steps taken so far.",
     Status.CONVERGED: "Converged: the last step lowered the cost by less than tol.",
     Status.MAX_ITER: "Stopped after max_iter steps.",
     Status.DIVERGED: (
-        "Diverged: the cost rose at iteration {iteration}, so the learning rate "
+        "Diverged: the cost rose at iteration {next}, so the learning rate "
         "is above the stable bound; the last accepted point is returned."
     ),
     Status.CALLBACK: "Stopped by the callback.",
+    Status.NOT_A_NUMBER: (
+        "The function returned NaN at iteration {next}, at a finite point: "
+        "its value or gradient is not defined there; the last accepted point "
+        "is returned."
+    ),
 }
 
 # A rise of the cost smaller than this many units of roundoff of the cost's scale
-# is put down to rounding near the minimum, not to a learning rate that is too large.
+# is put down to rounding near the minimum, not to a learning rate that is too
+# large; and a fall smaller than it counts as no fall for tol.
 _ROUNDING_SLACK = 1e3
+# The cost history starts this long and doubles as needed, up to max_iter + 1.
+_INITIAL_HISTORY = 1024
 
 
 @dataclass(frozen=True)
 class GradientDescentResult:
-    """The outcome of :func:`gradient_descent`, in the manner of ``OptimizeResult``.
+    """The outcome of a descent, in the manner of ``OptimizeResult``.
 
     Attributes
     ----------
@@ -54,12 +74,15 @@ class GradientDescentResult:
         The last accepted point.
     fun : float
         The cost at ``x``.
-    grad : ndarray
-        The gradient at ``x``.
+    grad : ndarray or None
+        The gradient at ``x``. Always an array in the final result; None in the
+        results handed to a callback by descents that do not form it at every
+        step (the estimator's 'gram' and 'dual' solvers).
     nit : int
         The number of steps taken (accepted).
     status : Status
-        Why the loop stopped; see :class:`Status`.
+        Why the loop stopped; :attr:`Status.RUNNING` in the results handed to a
+        callback, while it runs.
     message : str
         The status, said in words.
     cost_history : ndarray of shape (nit + 1,)
@@ -67,7 +90,8 @@ class GradientDescentResult:
         ``x0``.
     path : ndarray of shape (n_points, \\*x.shape) or None
         The points kept with ``store_path``: ``path[i]`` is the point after
-        ``path_iterations[i]`` steps. ``None`` when no path was asked for.
+        ``path_iterations[i]`` steps. ``None`` when no path was asked for, and
+        in the results handed to a callback.
     path_iterations : ndarray of int of shape (n_points,) or None
         The step number of each point of ``path``, from 0 (``x0``) to ``nit``.
 
@@ -83,7 +107,7 @@ class GradientDescentResult:
 
     x: np.ndarray
     fun: float
-    grad: np.ndarray
+    grad: np.ndarray | None
     nit: int
     status: Status
     message: str
@@ -93,8 +117,293 @@ class GradientDescentResult:
 
     @property
     def success(self):
-        """Whether the loop ended without diverging or being stopped early."""
+        """Whether the loop ended by ``tol`` or ``max_iter`` (False while running)."""
         return self.status in (Status.CONVERGED, Status.MAX_ITER)
+
+
+class Stepper(Protocol):
+    """What the descent loop needs of a way of computing the iterates.
+
+    A stepper holds the current point of a descent. The loop asks it for the
+    costs of a block of next steps, decides how many of them to accept, and
+    tells it so; it never sees how the steps are computed.
+    """
+
+    dtype: np.dtype  # of the iterates: it sets the rounding level of the stop rules
+    cost_scale: float  # a typical magnitude of the cost (once started), likewise
+
+    def start(self) -> float:
+        """The cost at the starting point."""
+
+    def advance(self, max_steps: int) -> np.ndarray:
+        """The costs of the next 1 to ``max_steps`` steps from the current point."""
+
+    def accept(self, n_steps: int) -> None:
+        """Move the current point ``n_steps`` steps along the last block."""
+
+    def point(self, step: int):
+        """A cheap record of the point after ``step + 1`` steps of the last block
+        (``step=-1``: the current point), turned into parameters by
+        :meth:`parameters`."""
+
+    def parameters(self, points: list) -> np.ndarray:
+        """The parameters of recorded points, stacked."""
+
+    def gradient(self, step: int) -> np.ndarray | None:
+        """The gradient at :meth:`point` ``(step)``: always an array for the
+        current point (``step=-1``), None where it is costly otherwise."""
+
+
+class StopRules:
+    """When a descent stops: the same rules for every way of computing it.
+
+    Parameters
+    ----------
+    dtype : dtype
+        The floating point type of the iterates, which sets the rounding level.
+    cost_scale : float
+        A typical magnitude of the cost; a change of the cost below ``1e3 * eps``
+        of it (or of the current cost, if larger) is put down to rounding.
+    tol : float or None
+        The smallest decrease of the cost that lets the descent go on.
+    """
+
+    def __init__(self, dtype, cost_scale, tol):
+        self.scale = float(cost_scale)
+        self.roundoff = _ROUNDING_SLACK * np.finfo(dtype).eps
+        self.tol = tol
+
+    def first_stop(self, costs):
+        """The first step of ``costs[1:]`` (steps from ``costs[0]``) that stops.
+
+        Returns ``(j, status)`` where ``costs[j]`` is the last accepted cost, or
+        ``(None, None)`` when every step is accepted and none stops the loop.
+
+        * A step whose cost is not finite, or rose by more than rounding, is
+          refused: ``DIVERGED`` (``NOT_A_NUMBER`` for NaN, which the caller may
+          tell apart from overflow).
+        * A step that lowered the cost by less than ``tol``, a fall within
+          rounding counting as none, is accepted and stops: ``CONVERGED``.
+        """
+        before, after = costs[:-1], costs[1:]
+        with np.errstate(invalid="ignore", over="ignore"):
+            slack = self.roundoff * np.maximum(self.scale, np.abs(before))
+            refused = ~np.isfinite(after) | (after - before > slack)
+            stop = refused
+            if self.tol is not None:
+                stop = stop | (before - after < self.tol + slack)
+        if not stop.any():
+            return None, None
+        first = int(np.argmax(stop))
+        if not refused[first]:
+            return first + 1, Status.CONVERGED
+        if np.isnan(after[first]):
+            return first, Status.NOT_A_NUMBER
+        return first, Status.DIVERGED
+
+
+def descend(stepper, *, max_iter, tol=None, callback=None, store_path=False):
+    """Run the descent loop over ``stepper``: the only iteration of skgd.
+
+    In order:
+
+    1. ask the stepper for the cost at the start, and record it (and the start,
+       with ``store_path``);
+    2. ask it for the costs of a block of next steps (one step for the literal
+       and dual solvers, many for the closed form of the 'gram' solver);
+    3. apply the stop rules to the block: divergence refuses the first step whose
+       cost rose, ``tol`` accepts the first step that lowered it too little;
+    4. record the accepted steps' points and call ``callback`` after each, which
+       may stop the loop by raising ``StopIteration``;
+    5. tell the stepper how many steps were accepted, add their costs to the
+       history, and go back to 2 until ``max_iter`` steps or a stop;
+    6. build the result: the stepper's final point and gradient, the history
+       trimmed to the steps taken, the path.
+
+    Parameters
+    ----------
+    stepper : Stepper
+        The way of computing the iterates.
+    max_iter : int
+        The number of steps to take when no other stop happens first.
+    tol : float or None, default=None
+        See :func:`gradient_descent`.
+    callback : callable or None, default=None
+        ``callback(intermediate_result)``, after every accepted step.
+    store_path : bool or int, default=False
+        See :func:`gradient_descent`.
+
+    Returns
+    -------
+    result : GradientDescentResult
+    """
+    recorder = _path_recorder(store_path, max_iter)
+    # 1. The start.
+    history = _History(max_iter + 1)
+    history.append([stepper.start()])
+    rules = StopRules(stepper.dtype, stepper.cost_scale, tol)
+    if recorder is not None:
+        recorder.record(0, stepper.point(-1))
+    status, taken = Status.MAX_ITER, 0
+    while taken < max_iter:
+        # 2. A block of steps, 3. the stop rules.
+        costs = np.asarray(stepper.advance(max_iter - taken), dtype=np.float64)
+        accepted, stop = rules.first_stop(np.concatenate([[history.last], costs]))
+        n_accepted = len(costs) if accepted is None else accepted
+        history.append(costs[:n_accepted])
+        # 4. Path and callback, step by step, only when asked for.
+        for i in range(n_accepted if recorder or callback else 0):
+            step = taken + i + 1
+            if recorder is not None and recorder.wants(step):
+                recorder.record(step, stepper.point(i))
+            if callback is not None:
+                try:
+                    callback(_intermediate(stepper, i, step, history))
+                except StopIteration:
+                    history.truncate(step + 1)
+                    n_accepted, stop = i + 1, Status.CALLBACK
+                    break
+        # 5. Accept.
+        stepper.accept(n_accepted)
+        taken += n_accepted
+        if stop is not None:
+            status = stop
+            break
+    # 6. The result.
+    path = path_iterations = None
+    if recorder is not None:
+        points, path_iterations = recorder.finish(taken, stepper.point(-1))
+        path = stepper.parameters(points)
+    cost_history = history.values()
+    return GradientDescentResult(
+        x=stepper.parameters([stepper.point(-1)])[0],
+        fun=float(cost_history[-1]),
+        grad=stepper.gradient(-1),
+        nit=taken,
+        status=status,
+        message=_STATUS_MESSAGES[status].format(nit=taken, next=taken + 1),
+        cost_history=cost_history,
+        path=path,
+        path_iterations=path_iterations,
+    )
+
+
+def _intermediate(stepper, i, step, history):
+    cost_history = history.view(step + 1)
+    return GradientDescentResult(
+        x=stepper.parameters([stepper.point(i)])[0],
+        fun=float(cost_history[-1]),
+        grad=stepper.gradient(i),
+        nit=step,
+        status=Status.RUNNING,
+        message=_STATUS_MESSAGES[Status.RUNNING].format(nit=step),
+        cost_history=cost_history,
+    )
+
+
+def _path_recorder(store_path, max_iter):
+    capacity = path_capacity(store_path)
+    return PathRecorder(capacity, planned_steps=max_iter) if capacity else None
+
+
+class _History:
+    """The costs so far: a buffer that doubles as needed, trimmed at the end."""
+
+    def __init__(self, capacity):
+        self._capacity = capacity
+        self._values = np.empty(min(capacity, _INITIAL_HISTORY))
+        self._size = 0
+
+    @property
+    def last(self):
+        return self._values[self._size - 1]
+
+    def append(self, costs):
+        needed = self._size + len(costs)
+        if needed > len(self._values):
+            grown = np.empty(min(self._capacity, max(needed, 2 * len(self._values))))
+            grown[: self._size] = self._values[: self._size]
+            self._values = grown
+        self._values[self._size : needed] = costs
+        self._size = needed
+
+    def view(self, size):
+        """The first ``size`` costs, a view (for results handed to a callback)."""
+        return self._values[:size]
+
+    def truncate(self, size):
+        self._size = size
+
+    def values(self):
+        """A copy of the costs so far, holding no memory beyond them."""
+        return self._values[: self._size].copy()
+
+
+class FunctionStepper:
+    """The textbook step on any differentiable ``fun``: one call per step."""
+
+    def __init__(self, fun, x0, alpha, cost_scale):
+        self.fun = fun
+        self.alpha = alpha
+        self.x = x0
+        self.dtype = x0.dtype
+        self._scale = cost_scale
+        self._next = None
+
+    def start(self):
+        self.cost, self.grad = _evaluate_first(self.fun, self.x)
+        self.cost_scale = abs(self.cost) if self._scale is None else self._scale
+        return self.cost
+
+    def advance(self, max_steps):
+        # The simultaneous update, from the whole gradient at x_k; in float64
+        # where the gradient is, then stored in the dtype of the iterates.
+        x_next = np.asarray(self.x - self.alpha * self.grad, dtype=self.dtype)
+        if not np.all(np.isfinite(x_next)):
+            self._next = (x_next, np.inf, None)
+            return [np.inf]  # the step itself overflowed: divergence
+        cost, grad = self.fun(x_next)
+        cost = float(cost)
+        if np.isfinite(cost) and not np.all(np.isfinite(grad)):
+            cost = np.nan  # a gradient not defined at a finite cost
+        self._next = (x_next, cost, grad)
+        return [cost]
+
+    def accept(self, n_steps):
+        if n_steps:
+            self.x, self.cost, self.grad = self._next
+
+    def point(self, step):
+        return self.x if step < 0 else self._next[0]
+
+    def parameters(self, points):
+        return np.stack(points)
+
+    def gradient(self, step):
+        return self.grad if step < 0 else self._next[2]
+
+
+def _evaluate_first(fun, x):
+    """``fun(x0)``, checked: a real scalar cost, a gradient of x's shape."""
+    cost, grad = fun(x)
+    if np.ndim(cost) != 0 or np.asarray(cost).dtype.kind not in "biuf":
+        raise ValueError(
+            f"fun must return a real number as the cost, got {cost!r} "
+            f"(of shape {np.shape(cost)})."
+        )
+    grad = np.asarray(grad)
+    if grad.shape != x.shape:
+        raise ValueError(
+            f"fun must return a gradient of the shape of x0, {x.shape}; got shape "
+            f"{grad.shape}."
+        )
+    cost = float(cost)
+    if not (np.isfinite(cost) and np.all(np.isfinite(grad))):
+        raise ValueError(
+            f"The cost or gradient at the starting point is not finite (cost={cost}):"
+            " the function overflows or is not defined there; rescale the problem."
+        )
+    return cost, grad
 
 
 def gradient_descent(
@@ -112,14 +421,14 @@ def gradient_descent(
 
     Each step computes the whole gradient at the current point, then moves every
     coordinate against it at once: :math:`x_{k+1} = x_k - \alpha \nabla f(x_k)`.
-
-    The loop, in order, for every step:
+    It runs the same loop as :class:`GradientDescentRegressor`'s fits; for every
+    step, in order:
 
     1. update all coordinates simultaneously from the gradient at :math:`x_k`;
     2. evaluate the cost and the gradient at :math:`x_{k+1}` (one call to ``fun``);
-    3. stop with status ``DIVERGED`` if the cost is not finite or rose by more than
-       rounding, keeping :math:`x_k`;
-    4. record the cost;
+    3. stop with status ``DIVERGED`` if the cost is infinite or rose by more than
+       rounding (``NOT_A_NUMBER`` if ``fun`` returned NaN), keeping :math:`x_k`;
+    4. record the cost (and the point, with ``store_path``);
     5. call ``callback``, which may stop the loop by raising ``StopIteration``;
     6. stop with status ``CONVERGED`` if the step lowered the cost by less than
        ``tol``.
@@ -129,24 +438,25 @@ def gradient_descent(
     fun : callable
         ``fun(x) -> (cost, gradient)``: the objective value (a real number) and its
         gradient (an array of the shape of ``x``), as with ``jac=True`` in
-        :func:`scipy.optimize.minimize`.
+        :func:`scipy.optimize.minimize`. Checked at the first call.
     x0 : array-like
         The starting point. It is copied, never modified.
     alpha : float
-        The learning rate, > 0.
+        The learning rate, a finite number > 0.
     max_iter : int, default=1000
         The number of steps to take when no other stop happens first, >= 0.
     tol : float or None, default=None
         ``None`` takes exactly ``max_iter`` steps. A float >= 0 stops as soon as one
-        step lowers the cost by less than ``tol``.
+        step lowers the cost by less than ``tol`` (a fall within rounding of the
+        cost counts as none, so ``tol=0`` stops where rounding takes over).
     cost_scale : float or None, default=None
-        A typical magnitude of the cost, used to tell a rise of the cost caused by
-        rounding (ignored) from one caused by too large a learning rate
-        (divergence). ``None`` takes ``abs(fun(x0)[0])``.
+        A typical magnitude of the cost, used to tell a change of the cost caused
+        by rounding from a real one. ``None`` takes ``abs(fun(x0)[0])``.
     callback : callable or None, default=None
         ``callback(intermediate_result)``, called after every accepted step with a
-        :class:`GradientDescentResult` describing the current point. Raising
-        ``StopIteration`` ends the loop with status ``CALLBACK``.
+        :class:`GradientDescentResult` describing the current point, of status
+        ``RUNNING``. Raising ``StopIteration`` ends the loop with status
+        ``CALLBACK``.
     store_path : bool or int, default=False
         Whether to keep the points along the way in ``result.path``. ``True`` keeps
         up to 1001 points (the start and every step of 1000), an int >= 2 at most
@@ -158,12 +468,13 @@ def gradient_descent(
     -------
     result : GradientDescentResult
         The last accepted point, its cost and gradient, the number of steps, the
-        status and the whole cost history.
+        status and the whole cost history (as long as the steps taken).
 
     Raises
     ------
     ValueError
-        If the cost or the gradient at ``x0`` is not finite.
+        If a parameter is invalid, if ``fun`` does not return a real cost and a
+        gradient of the shape of ``x0``, or if they are not finite at ``x0``.
 
     See Also
     --------
@@ -195,136 +506,42 @@ def gradient_descent(
     >>> result.path[:, 0], result.path_iterations
     (array([3.    , 2.4   , 1.92  , 1.536 , 1.2288]), array([0, 1, 2, 3, 4]))
     """
+    _check_parameters(alpha, max_iter, tol, cost_scale, callback)
+    path_capacity(store_path)  # raises for a bad store_path before any call
     x = np.array(x0, dtype=np.result_type(np.asarray(x0).dtype, np.float32))
-    recorder = path_recorder(store_path, max_iter)
-    # Overflow is detected and reported below; numpy need not warn about it too.
+    stepper = FunctionStepper(fun, x, float(alpha), cost_scale)
+    # Overflow is detected and reported by the stop rules; numpy need not warn.
     with np.errstate(over="ignore", invalid="ignore"):
-        return _descend(fun, x, alpha, max_iter, tol, cost_scale, callback, recorder)
+        return descend(
+            stepper,
+            max_iter=max_iter,
+            tol=tol,
+            callback=callback,
+            store_path=store_path,
+        )
 
 
-def _descend(fun, x, alpha, max_iter, tol, cost_scale, callback, recorder):
-    cost, grad = _evaluate(fun, x)
-    if not (np.isfinite(cost) and np.all(np.isfinite(grad))):
+def _check_parameters(alpha, max_iter, tol, cost_scale, callback):
+    def real(value):
+        return isinstance(value, Real) and not isinstance(value, bool)
+
+    if not (real(alpha) and np.isfinite(alpha) and alpha > 0):
         raise ValueError(
-            f"The cost or gradient at the starting point is not finite (cost={cost}):"
-            " the function overflows there; rescale the problem."
+            f"alpha must be a finite number > 0, got {alpha!r}. (gradient_descent "
+            "does not know the Lipschitz constant L of an arbitrary function, so it "
+            "has no alpha='auto'.)"
         )
-    stop_rules = StopRules(
-        x.dtype, abs(cost) if cost_scale is None else cost_scale, tol
-    )
-
-    cost_history = np.empty(max_iter + 1)
-    cost_history[0] = cost
-    if recorder is not None:
-        recorder.record(0, x)
-    status, nit = Status.MAX_ITER, max_iter
-    for k in range(1, max_iter + 1):
-        # 1. Simultaneous update: the whole gradient was taken at x_k.
-        x_next = x - alpha * grad
-        # 2. Cost and gradient at the new point.
-        cost_next, grad_next = _evaluate(fun, x_next)
-        # 3. With alpha below the stable bound the cost never rises, bar rounding.
-        if stop_rules.diverged(cost, cost_next):
-            status, nit = Status.DIVERGED, k - 1
-            break
-        # 4. Record.
-        previous_cost = cost
-        x, cost, grad = x_next, cost_next, grad_next
-        cost_history[k] = cost
-        if recorder is not None:
-            recorder.record(k, x)
-        # 5. Callback.
-        if callback is not None:
-            try:
-                callback(make_result(x, cost, grad, k, Status.MAX_ITER, cost_history))
-            except StopIteration:
-                status, nit = Status.CALLBACK, k
-                break
-        # 6. Stop test.
-        if stop_rules.converged(previous_cost, cost):
-            status, nit = Status.CONVERGED, k
-            break
-    return make_result(x, cost, grad, nit, status, cost_history, recorder)
-
-
-class StopRules:
-    """When a descent stops, shared by every way of computing the iterates.
-
-    Parameters
-    ----------
-    dtype : dtype
-        The floating point type of the iterates, which sets the rounding level.
-    cost_scale : float
-        A typical magnitude of the cost; a rise below ``1e3 * eps`` of it (or of
-        the current cost, if larger) is put down to rounding.
-    tol : float or None
-        The smallest decrease of the cost that lets the descent go on.
-    """
-
-    def __init__(self, dtype, cost_scale, tol):
-        self.scale = float(cost_scale)
-        self.roundoff = _ROUNDING_SLACK * np.finfo(dtype).eps
-        self.tol = tol
-
-    def diverged(self, cost, cost_next):
-        """Whether a step from ``cost`` to ``cost_next`` shows divergence."""
-        rise = cost_next - cost
-        return not np.isfinite(cost_next) or rise > self.roundoff * max(
-            self.scale, abs(cost)
+    if not (isinstance(max_iter, Integral) and not isinstance(max_iter, bool)):
+        raise ValueError(f"max_iter must be an int >= 0, got {max_iter!r}.")
+    if max_iter < 0:
+        raise ValueError(f"max_iter must be an int >= 0, got {max_iter!r}.")
+    if tol is not None and not (real(tol) and tol >= 0):
+        raise ValueError(f"tol must be None or a number >= 0, got {tol!r}.")
+    if cost_scale is not None and not (
+        real(cost_scale) and np.isfinite(cost_scale) and cost_scale >= 0
+    ):
+        raise ValueError(
+            f"cost_scale must be None or a finite number >= 0, got {cost_scale!r}."
         )
-
-    def converged(self, cost, cost_next):
-        """Whether a step from ``cost`` to ``cost_next`` lowered it by < ``tol``."""
-        return self.tol is not None and cost - cost_next < self.tol
-
-    def first_stop(self, costs):
-        """The first step of ``costs[1:]`` (steps from ``costs[0]``) that stops.
-
-        Returns ``(j, status)`` where ``costs[j]`` is the last accepted cost, or
-        ``(None, None)`` when every step is accepted and none converged. The same
-        rules as :meth:`diverged` and :meth:`converged`, applied to many steps.
-        """
-        before, after = costs[:-1], costs[1:]
-        with np.errstate(invalid="ignore"):
-            diverged = ~np.isfinite(after) | (
-                after - before > self.roundoff * np.maximum(self.scale, abs(before))
-            )
-            stop = diverged
-            if self.tol is not None:
-                stop = stop | (before - after < self.tol)
-        if not stop.any():
-            return None, None
-        first = int(np.argmax(stop))
-        if diverged[first]:
-            return first, Status.DIVERGED
-        return first + 1, Status.CONVERGED
-
-
-def path_recorder(store_path, max_iter):
-    """The recorder ``store_path`` asks for, or None."""
-    capacity = path_capacity(store_path)
-    return PathRecorder(capacity, planned_steps=max_iter) if capacity else None
-
-
-def _evaluate(fun, x):
-    cost, grad = fun(x)
-    return float(cost), grad
-
-
-def make_result(x, cost, grad, nit, status, cost_history, recorder=None):
-    """A :class:`GradientDescentResult` after ``nit`` steps, its path finished."""
-    path = path_iterations = None
-    if recorder is not None:
-        path, path_iterations = recorder.finish(nit, x)
-    message = _STATUS_MESSAGES[status].format(iteration=nit + 1)
-    return GradientDescentResult(
-        x=x,
-        fun=cost,
-        grad=grad,
-        nit=nit,
-        status=status,
-        message=message,
-        cost_history=cost_history[: nit + 1],
-        path=path,
-        path_iterations=path_iterations,
-    )
+    if callback is not None and not callable(callback):
+        raise ValueError(f"callback must be callable or None, got {callback!r}.")

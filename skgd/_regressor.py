@@ -5,16 +5,13 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import assert_all_finite
+from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skgd._callbacks import (
     CallbackSupportMixin,
@@ -22,10 +19,15 @@ from skgd._callbacks import (
     begin_fit_task,
     end_fit_task,
 )
-from skgd._descent import Status
+from skgd._descent import Status, descend
 from skgd._exceptions import DivergenceError
-from skgd._objective import HalfSquaredError, NonFiniteHessian
+from skgd._loss import HalfSquaredError
 from skgd._solvers import SOLVERS, choose_solver, make_solver
+from skgd._validation import (
+    check_magnitudes,
+    too_large_message,
+    validate_sample_weight,
+)
 
 
 class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
@@ -241,119 +243,143 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         DivergenceError
             If the cost rises: the learning rate is above the stable bound.
         ValueError
-            For bad input, as scikit-learn's estimators do; also if X's values
-            are so large that the sums of their squares overflow.
+            For bad input, as scikit-learn's estimators do; also if the values of
+            X or y are so large that the sums of their squares overflow, or those
+            of X so small that they underflow.
         """
         with _previous_fit_kept_on_error(self):
-            X, y = validate_data(
-                self,
-                X,
-                y,
-                accept_sparse=["csr", "csc"],
-                dtype=[np.float64, np.float32],
-                multi_output=True,
-                y_numeric=True,
-                # X's NaN and infinity: below, in the one pass of the Gram path.
-                ensure_all_finite=False,
-            )
-            y = y.astype(X.dtype, copy=False)
-            if sample_weight is not None:
-                sample_weight = _validate_sample_weight(sample_weight, X)
-            objective = HalfSquaredError(
+            X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+            loss = HalfSquaredError(
                 X, y, sample_weight, fit_intercept=self.fit_intercept
             )
-            theta0 = self._starting_point(objective)
+            theta0 = self._starting_point(loss)
             callbacks_set = bool(getattr(self, "_skl_callbacks", None))
-            plan = dict(
-                max_iter=self.max_iter,
-                auto_alpha=self.alpha == "auto",
-                every_step_needed=callbacks_set,
-            )
-            solver_name = choose_solver(self.solver, objective, **plan)
-            if solver_name != "gram":
-                # The Gram path finds NaN and infinity in X as it builds H, with
-                # no pass of its own: see _non_finite_data_explained.
-                _check_finite_input(self, X)
-            with _non_finite_data_explained(self, X):
-                solver = make_solver(solver_name, objective, **plan)
-                alpha = _auto_alpha(solver) if self.alpha == "auto" else self.alpha
-            if solver.bound_known and alpha > _max_stable_alpha(solver):
-                raise DivergenceError(
-                    iteration=None,
-                    alpha=alpha,
-                    max_stable_alpha=_max_stable_alpha(solver),
+            name = self.solver
+            if name == "auto":
+                name = choose_solver(
+                    X,
+                    1 if y.ndim == 1 else y.shape[1],
+                    fit_intercept=self.fit_intercept,
+                    max_iter=self.max_iter,
+                    auto_alpha=self.alpha == "auto",
+                    every_step=callbacks_set,
                 )
-
-            metadata = (
-                None if sample_weight is None else {"sample_weight": sample_weight}
-            )
-            context = begin_fit_task(
-                self, max_steps=self.max_iter, X=X, y=y, metadata=metadata
-            )
-            step_callbacks = None
-            if callbacks_set:
-                step_callbacks = StepCallbacks(
-                    context,
-                    self,
-                    X=X,
-                    y=y,
-                    metadata=metadata,
-                    unpack=objective.unpack,
-                    theta0=theta0,
-                )
-            result = solver.descend(
-                theta0,
-                alpha=alpha,
-                max_iter=self.max_iter,
-                tol=self.tol,
-                callback=step_callbacks,
-                store_path=self.store_path,
-            )
-            if result.status == Status.DIVERGED:
+            # Overflow is caught and reported below; numpy need not warn of it.
+            with np.errstate(over="ignore", invalid="ignore"):
+                solver = make_solver(name, loss)
+                alpha = self._learning_rate(solver, X)
+                result = self._descend(solver, theta0, alpha, X, y, sample_weight)
+            if result.status in (Status.DIVERGED, Status.NOT_A_NUMBER):
                 raise DivergenceError(
                     iteration=result.nit + 1,
                     alpha=alpha,
-                    max_stable_alpha=_max_stable_alpha(solver),
+                    max_stable_alpha=_max_stable_alpha(solver, X),
                 )
             if result.status == Status.MAX_ITER and self.tol is not None:
                 _warn_not_converged(result, self.tol)
 
-            self.coef_, self.intercept_ = objective.unpack(result.x)
+            self.coef_, self.intercept_ = loss.unpack(result.x)
             self.alpha_ = float(alpha)
             self.n_iter_ = result.nit
             self.cost_history_ = result.cost_history
             self.solver_ = solver.name
             if result.path is not None:
-                self._set_path(objective, result)
-            end_fit_task(
+                points = [loss.unpack(theta) for theta in result.path]
+                self.coef_path_ = np.stack([coef for coef, _ in points])
+                self.intercept_path_ = np.asarray([b for _, b in points])
+                self.path_iterations_ = result.path_iterations
+        return self
+
+    def _validate_fit_data(self, X, y, sample_weight):
+        if sp.issparse(y):
+            # scikit-learn's own message for a sparse y, which is not supported.
+            check_array(y, accept_sparse=False, input_name="y", estimator=self)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
+            multi_output=True,
+            y_numeric=True,
+            # X's NaN and infinity: below, in one pass that checks overflow too.
+            ensure_all_finite=False,
+        )
+        check_magnitudes(self, X, y)
+        y = y.astype(X.dtype, copy=False)
+        if sample_weight is not None:
+            sample_weight = validate_sample_weight(sample_weight, X)
+        return X, y, sample_weight
+
+    def _learning_rate(self, solver, X):
+        """``alpha``, or 1/L for 'auto'; refused above 2/L where L is known."""
+        if self.alpha == "auto":
+            lipschitz = _lipschitz(solver, X)
+            # L = 0 only when X is all zeros and there is no intercept: the
+            # gradient is then zero everywhere and every learning rate is stable.
+            return 1.0 / lipschitz if lipschitz > 0 else 1.0
+        if solver.bound_known and self.alpha > _max_stable_alpha(solver, X):
+            raise DivergenceError(
+                iteration=None,
+                alpha=self.alpha,
+                max_stable_alpha=_max_stable_alpha(solver, X),
+            )
+        return self.alpha
+
+    def _descend(self, solver, theta0, alpha, X, y, sample_weight):
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        context = begin_fit_task(
+            self, max_steps=self.max_iter, X=X, y=y, metadata=metadata
+        )
+        step_callbacks = None
+        if context is not None and getattr(self, "_skl_callbacks", None):
+            step_callbacks = StepCallbacks(
                 context,
                 self,
                 X=X,
                 y=y,
                 metadata=metadata,
-                attributes={"coef_": self.coef_, "intercept_": self.intercept_},
+                unpack=solver.loss.unpack,
+                theta0=theta0,
             )
-        return self
+        result = descend(
+            solver.stepper(theta0, alpha),
+            max_iter=self.max_iter,
+            tol=self.tol,
+            callback=step_callbacks,
+            store_path=self.store_path,
+        )
+        coef, intercept = solver.loss.unpack(result.x)
+        end_fit_task(
+            context,
+            self,
+            X=X,
+            y=y,
+            metadata=metadata,
+            attributes={"coef_": coef, "intercept_": intercept},
+        )
+        return result
 
-    def _set_path(self, objective, result):
-        points = [objective.unpack(theta) for theta in result.path]
-        self.coef_path_ = np.stack([coef for coef, _ in points])
-        self.intercept_path_ = np.asarray([intercept for _, intercept in points])
-        self.path_iterations_ = result.path_iterations
-
-    def _starting_point(self, objective):
-        zeros = objective.zeros()
+    def _starting_point(self, loss):
+        zeros = loss.zeros()
         if not (self.warm_start and hasattr(self, "coef_")):
             return zeros
-        theta = objective.pack(self.coef_, self.intercept_)
-        if theta.shape != zeros.shape:
+        coef = np.asarray(self.coef_)
+        intercept = np.asarray(self.intercept_)
+        expected_coef = zeros[: loss.n_features].T.shape
+        if coef.size != np.prod(expected_coef) or (
+            self.fit_intercept and intercept.size != np.prod(zeros.shape[1:])
+        ):
             raise ValueError(
                 f"warm_start=True needs the previous coef_ to fit this data: got "
-                f"coef_ of shape {np.shape(self.coef_)}, but X and y need shape "
-                f"{zeros[: objective.X.shape[1]].T.shape}. Set warm_start=False to "
-                "start from zero."
+                f"coef_ of shape {coef.shape}, but X and y need shape "
+                f"{expected_coef}. Set warm_start=False to start from zero."
             )
-        return theta
+        # A coef_ of the same size is reshaped, as ElasticNet(warm_start=True)
+        # does: a 1-D y's fit continues on the same y as a column, and back.
+        return loss.pack(
+            coef.reshape(expected_coef), intercept.reshape(zeros.shape[1:])
+        )
 
     def predict(self, X):
         """Predict with the fitted linear model, ``X @ coef_.T + intercept_``.
@@ -385,53 +411,16 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         return tags
 
 
-def _validate_sample_weight(sample_weight, X):
-    sample_weight = _check_sample_weight(
-        sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-    )
-    if not sample_weight.sum() > 0:
-        raise ValueError(
-            "sample_weight must have a positive sum: with all weights zero the cost "
-            "is undefined."
-        )
-    return sample_weight
-
-
-def _check_finite_input(estimator, X):
-    assert_all_finite(X, estimator_name=type(estimator).__name__, input_name="X")
-
-
-@contextmanager
-def _non_finite_data_explained(estimator, X):
-    """Turn a non-finite Hessian into an error about X.
-
-    NaN or infinity in X get scikit-learn's own message; finite values whose
-    squares overflow get one that says so. numpy's warnings on the way to the
-    non-finite matrix are silenced: the error says it all.
-    """
-    try:
-        with np.errstate(over="ignore", invalid="ignore"):
-            yield
-    except NonFiniteHessian:
-        _check_finite_input(estimator, X)
-        largest = max(abs(X.max()), abs(X.min()))  # abs(X) would copy X
-        raise ValueError(
-            "X's values are too large: the sums of their squares overflow float64 "
-            f"(the largest absolute value in X is {largest:.3g}). Scale the "
-            "features, for example with make_pipeline(StandardScaler(), "
-            f"{type(estimator).__name__}())."
-        ) from None
-
-
-def _auto_alpha(solver):
+def _lipschitz(solver, X):
+    """``L``, or a clear error where it is beyond float64 (the features' fault)."""
     lipschitz = solver.lipschitz()
-    # L = 0 only when X is all zeros and there is no intercept: the gradient is
-    # then zero everywhere and every learning rate is stable.
-    return 1.0 / lipschitz if lipschitz > 0 else 1.0
+    if not np.isfinite(lipschitz):
+        raise ValueError(too_large_message("X", X))
+    return lipschitz
 
 
-def _max_stable_alpha(solver):
-    lipschitz = solver.lipschitz()
+def _max_stable_alpha(solver, X):
+    lipschitz = _lipschitz(solver, X)
     return 2.0 / lipschitz if lipschitz > 0 else np.inf
 
 

@@ -11,7 +11,6 @@ from numpy.testing import assert_allclose
 from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV
 
-import skgd._regressor
 from skgd import GradientDescentRegressor
 
 callback = pytest.importorskip(
@@ -127,28 +126,6 @@ def test_progress_bar_nests_under_grid_search(capsys):
     assert "GridSearchCV - fit" in shown
     assert "GradientDescentRegressor - fit" in shown
     assert search.best_params_ == {"alpha": "auto"}
-
-
-def test_without_callbacks_the_loop_gets_no_callback(monkeypatch):
-    seen = {}
-    real = skgd._regressor.make_solver
-
-    def spying_make_solver(*args, **kwargs):
-        solver = real(*args, **kwargs)
-        descend = solver.descend
-
-        def spy(*args, **kwargs):
-            seen.update(kwargs)
-            return descend(*args, **kwargs)
-
-        solver.descend = spy
-        return solver
-
-    monkeypatch.setattr(skgd._regressor, "make_solver", spying_make_solver)
-    for solver in ("literal", "gram", "dual"):
-        seen.clear()
-        GradientDescentRegressor(max_iter=3, solver=solver).fit(*make_data())
-        assert seen["callback"] is None
 
 
 def test_the_estimator_works_on_scikit_learn_without_the_callback_api():

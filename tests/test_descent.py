@@ -1,5 +1,6 @@
 """The generic loop, on functions whose trajectory is known by hand."""
 
+import re
 import warnings
 
 import numpy as np
@@ -121,3 +122,111 @@ def test_x0_is_not_modified_and_float32_is_kept():
 def test_a_non_finite_start_is_an_error():
     with pytest.raises(ValueError, match="not finite"):
         gradient_descent(square, [np.inf], alpha=0.1, max_iter=3)
+
+
+# ---------------------------------------------------------------------------
+# What the loop refuses, and what it says while it runs
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("alpha", -1.0, "alpha must be a finite number > 0, got -1.0"),
+        ("alpha", 0.0, "alpha must be a finite number > 0"),
+        ("alpha", np.nan, "alpha must be a finite number > 0, got nan"),
+        ("alpha", np.inf, "alpha must be a finite number > 0"),
+        ("alpha", "auto", "no alpha='auto'"),
+        ("max_iter", -1, "max_iter must be an int >= 0, got -1"),
+        ("max_iter", 2.5, "max_iter must be an int >= 0, got 2.5"),
+        ("tol", -1e-3, "tol must be None or a number >= 0"),
+        ("cost_scale", -1.0, "cost_scale must be None or a finite number >= 0"),
+        ("callback", "print", "callback must be callable"),
+        ("store_path", 1, "store_path must be a bool or an int >= 2"),
+    ],
+)
+def test_invalid_parameters_are_refused_before_any_call(name, value, message):
+    calls = []
+
+    def recorded(theta):
+        calls.append(theta)
+        return square(theta)
+
+    parameters = dict(alpha=0.1, max_iter=3)
+    parameters[name] = value
+    with pytest.raises(ValueError, match=re.escape(message)):
+        gradient_descent(recorded, [1.0], **parameters)
+    assert calls == []
+
+
+def test_a_gradient_of_the_wrong_shape_is_refused():
+    # It was broadcast: x = [0.33, 1.33] instead of [0.33, 0.66].
+    with pytest.raises(
+        ValueError, match=r"gradient of the shape of x0, \(2,\); got shape \(1,\)"
+    ):
+        gradient_descent(lambda x: (x @ x, 2 * x[:1]), [1.0, 2.0], alpha=0.1)
+
+
+@pytest.mark.parametrize("cost", [np.array([1.0]), np.array([[1.0]]), 1 + 1j, "1"])
+def test_a_cost_that_is_not_a_real_number_is_refused(cost):
+    with pytest.raises(ValueError, match="fun must return a real number as the cost"):
+        gradient_descent(lambda x: (cost, 2 * x), [1.0], alpha=0.1)
+
+
+def test_nan_from_the_function_is_reported_as_such():
+    # It was reported as a learning rate above the stable bound.
+    def undefined_below_half(theta):
+        cost, gradient = square(theta)
+        return (cost if theta[0] > 0.5 else np.nan), gradient
+
+    result = gradient_descent(undefined_below_half, [1.0], alpha=0.1, max_iter=50)
+    assert result.status == Status.NOT_A_NUMBER and not result.success
+    assert result.nit == 3  # 1, 0.8, 0.64, 0.512: the next, 0.4096, gives NaN
+    assert_allclose(result.x, [0.512])
+    assert "NaN at iteration 4" in result.message
+    assert "learning rate" not in result.message
+
+
+def test_a_gradient_that_is_not_finite_is_reported_as_nan():
+    def cusp(theta):
+        cost, gradient = square(theta)
+        return cost, (gradient if theta[0] > 0.5 else np.full_like(gradient, np.inf))
+
+    result = gradient_descent(cusp, [1.0], alpha=0.1, max_iter=50)
+    assert result.status == Status.NOT_A_NUMBER and result.nit == 3
+
+
+def test_intermediate_results_say_the_loop_is_running():
+    seen = []
+    gradient_descent(square, [3.0], alpha=0.1, max_iter=4, callback=seen.append)
+    assert [r.nit for r in seen] == [1, 2, 3, 4]
+    for result in seen:
+        assert result.status == Status.RUNNING and not result.success
+        assert result.message == f"Running: {result.nit} steps taken so far."
+        assert len(result.cost_history) == result.nit + 1
+        assert_allclose(result.grad, 2 * result.x)  # documented: may be None
+        assert result.path is None
+
+
+def test_the_cost_history_follows_the_steps_taken_not_max_iter():
+    # max_iter=10**10 with tol raised MemoryError (74.5 GiB) on a fit of 10 steps.
+    result = gradient_descent(square, [3.0], alpha=0.1, max_iter=10**10, tol=1e-6)
+    assert result.status == Status.CONVERGED and result.nit < 100
+    assert len(result.cost_history) == result.nit + 1
+    # It owns its memory: no view of a larger buffer is kept alive.
+    assert result.cost_history.base is None
+
+
+def test_a_long_run_grows_its_history_as_it_goes():
+    result = gradient_descent(square, [3.0], alpha=1e-4, max_iter=5000)
+    assert len(result.cost_history) == 5001 and result.cost_history.base is None
+    assert_allclose(
+        result.cost_history, 9 * (1 - 2e-4) ** (2 * np.arange(5001)), rtol=1e-9
+    )
+
+
+def test_zero_steps_give_the_start():
+    result = gradient_descent(square, [3.0], alpha=0.1, max_iter=0)
+    assert result.nit == 0 and result.status == Status.MAX_ITER
+    assert_array_equal(result.cost_history, [9.0])
+    assert_array_equal(result.grad, [6.0])

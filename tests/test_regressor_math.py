@@ -4,8 +4,9 @@ import warnings
 
 import numpy as np
 import pytest
+import reference
 import scipy.sparse as sp
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.linear_model import LinearRegression
@@ -242,3 +243,125 @@ def test_all_zero_features_without_intercept_leave_nothing_to_learn():
     assert_array_equal(reg.coef_, [0.0, 0.0])
     assert reg.intercept_ == 0.0 and np.isfinite(reg.alpha_)
     assert_allclose(reg.cost_history_, 0.5 * np.mean(y**2))
+
+
+# ---------------------------------------------------------------------------
+# Where the iterates converge to
+# ---------------------------------------------------------------------------
+
+
+def test_rank_deficient_data_converge_to_the_smallest_norm_least_squares_point():
+    # From w = 0, b = 0 the iterates stay in the row space of [X 1]: they reach
+    # the least-squares (w, b) of smallest norm, while LinearRegression gives
+    # the one of smallest |w| with b free. Both fit the training data alike.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((10, 20)) + 1
+    y = rng.standard_normal(10)
+    design = np.hstack([X, np.ones((10, 1))])
+    smallest = np.linalg.pinv(design) @ y
+    for solver in ["literal", "gram", "dual"]:
+        reg = GradientDescentRegressor(solver=solver, max_iter=20_000)
+        reg.fit(X, y)
+        assert_allclose(reg.coef_, smallest[:-1], rtol=1e-6, atol=1e-8)
+        assert_allclose(reg.intercept_, smallest[-1], rtol=1e-6, atol=1e-8)
+    ols = LinearRegression().fit(X, y)
+    assert abs(ols.intercept_ - reg.intercept_) > 0.05  # a different point...
+    assert_allclose(ols.predict(X), reg.predict(X), atol=1e-6)  # ...as good a fit
+    new_rows = rng.standard_normal((5, 20)) + 1
+    assert np.max(np.abs(ols.predict(new_rows) - reg.predict(new_rows))) > 0.01
+    # With full column rank, or without an intercept, the two are the same.
+    no_intercept = GradientDescentRegressor(fit_intercept=False, max_iter=20_000)
+    no_intercept.fit(X, y)
+    assert_allclose(no_intercept.coef_, np.linalg.pinv(X) @ y, rtol=1e-6, atol=1e-8)
+    assert_allclose(
+        no_intercept.coef_,
+        LinearRegression(fit_intercept=False).fit(X, y).coef_,
+        rtol=1e-6,
+        atol=1e-8,
+    )
+
+
+# ---------------------------------------------------------------------------
+# The random sweep: every solver against the textbook loop
+# ---------------------------------------------------------------------------
+
+
+def assert_costs_agree(actual, expected, rtol, dtype=np.float64):
+    # A residual is known to about eps |r_0|: J = |r|^2 / 2 to about
+    # eps sqrt(J_0 J), which dominates once J is far below J_0.
+    largest = np.maximum(np.abs(actual), np.abs(expected))
+    slack = rtol * np.abs(expected) + 1e3 * np.finfo(dtype).eps * np.sqrt(
+        expected[0] * largest
+    )
+    assert np.all(np.abs(actual - expected) <= slack + 1e-300), np.max(
+        np.abs(actual - expected) / (slack + 1e-300)
+    )
+
+
+# Every layout with every solver, each with its own random problems: 400 in all.
+@pytest.mark.parametrize("solver", ["auto", "literal", "gram", "dual"])
+@pytest.mark.parametrize("x_layout", ["C", "F", "csr", "csc"])
+@settings(max_examples=25)
+@given(
+    seed=st.integers(0, 2**16),
+    n_samples=st.integers(1, 30),
+    n_features=st.integers(1, 8),
+    n_targets=st.sampled_from([None, 1, 3]),
+    y_order=st.sampled_from(["C", "F"]),
+    dtype=st.sampled_from([np.float64, np.float32]),
+    weighted=st.booleans(),
+    fit_intercept=st.booleans(),
+    offset=st.sampled_from([0.0, 10.0, 1e4, 1e6]),
+    max_iter=st.integers(1, 80),
+)
+def test_every_solver_takes_the_textbook_steps_on_random_problems(
+    seed,
+    n_samples,
+    n_features,
+    n_targets,
+    x_layout,
+    y_order,
+    dtype,
+    weighted,
+    fit_intercept,
+    offset,
+    solver,
+    max_iter,
+):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_samples, n_features)) * rng.uniform(0.1, 10, n_features)
+    X[rng.random(X.shape) < 0.3] = 0.0
+    X[:, 0] += offset
+    shape = (n_samples,) if n_targets is None else (n_samples, n_targets)
+    y = rng.standard_normal(shape) + 5.0
+    weights = None
+    if weighted:
+        weights = rng.uniform(0.0, 2.0, n_samples)
+        weights[rng.random(n_samples) < 0.3] = 0.0
+        weights[rng.integers(n_samples)] = 1.0
+    X, y = X.astype(dtype), y.astype(dtype)
+    data = {"C": X, "F": np.asfortranarray(X)}.get(x_layout)
+    if data is None:
+        data = sp.csr_array(X).asformat(x_layout)
+    target = np.asfortranarray(y) if y_order == "F" else y
+    reg = GradientDescentRegressor(
+        solver=solver, max_iter=max_iter, fit_intercept=fit_intercept
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reg.fit(data, target, sample_weight=weights)
+    coef, intercept, costs = reference.textbook_descent(
+        X.astype(float), y.astype(float), reg.alpha_, max_iter, weights, fit_intercept
+    )
+    lipschitz = largest_hessian_eigenvalue(X.astype(float), weights, fit_intercept)
+    # L = 0 (X all zeros, no intercept): every rate is stable, 'auto' takes 1.
+    reference_alpha = 1 / lipschitz if lipschitz > 0 else 1.0
+    # L of float32 data: from float32 products on some solvers.
+    assert reg.alpha_ == pytest.approx(
+        reference_alpha, rel=1e-9 if dtype == np.float64 else 1e-6
+    )
+    rtol = 1e-8 if dtype == np.float64 else 2e-3
+    scale = max(np.max(np.abs(coef)), np.max(np.abs(intercept)))
+    assert_allclose(reg.coef_, coef, rtol=rtol, atol=rtol * scale)
+    assert_allclose(reg.intercept_, intercept, rtol=rtol, atol=rtol * scale)
+    assert_costs_agree(reg.cost_history_, costs, rtol, dtype)

@@ -1,0 +1,188 @@
+r"""``solver='gram'``: every step from the sufficient statistics, in closed form.
+
+The gradient of the half squared error is affine in the parameters,
+:math:`\nabla J(\theta) = H \theta - c`, so after the one pass over X that
+builds the statistics (:mod:`skgd._statistics`) the data are no longer needed.
+With :math:`H = Q \Lambda Q^T` and :math:`\gamma_0 = Q^T \nabla J(\theta_0)`, the
+step :math:`\theta_{k+1} = \theta_k - \alpha \nabla J(\theta_k)` has the solution
+
+.. math:: \theta_k = \theta_0 - Q \, f_k(\Lambda) \, \gamma_0, \qquad
+          f_k(\lambda) = \frac{1 - (1 - \alpha\lambda)^k}{\lambda}
+
+(:math:`f_k(0) = k\alpha`). Each step is computed from the start, so rounding
+does not accumulate from step to step, and a block of steps is computed at once,
+as arrays. Written from :math:`\theta_0` rather than from the minimiser, the
+iterates keep their digits even where the minimiser is far away (features with
+large offsets put it there). The cost of each step is read from the statistics,
+whose centred form keeps its digits too.
+"""
+
+import numpy as np
+
+from skgd._statistics import SufficientStatistics
+
+# Steps evaluated together: enough to amortise numpy's per-call cost, few enough
+# that the (steps, n_params, n_targets) block stays small.
+_MAX_BLOCK_ELEMENTS = 2**14
+# The statistics are summed again at the least-squares point when the cost
+# there is a smaller fraction than this of the terms it is computed from.
+_MAX_CANCELLATION_AT_MINIMUM = 1e4
+
+
+class GramSolver:
+    """Gradient descent on the half squared error from its sufficient statistics.
+
+    Parameters
+    ----------
+    loss : HalfSquaredError
+        The cost; its data are read once (twice for a near-exact fit, whose tiny
+        costs need the residual at the minimiser summed from the data).
+    statistics : SufficientStatistics or None, default=None
+        The statistics of the loss's data, if already computed (for example
+        merged from blocks summed elsewhere); then X is not read at all.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgd._descent import descend
+    >>> from skgd._loss import HalfSquaredError
+    >>> from skgd._solvers._gram import GramSolver
+    >>> X = np.array([[1.0], [2.0], [3.0], [4.0]])
+    >>> solver = GramSolver(HalfSquaredError(X, 2 * X[:, 0] + 1))
+    >>> result = descend(solver.stepper(np.zeros(2), alpha=0.1), max_iter=2000)
+    >>> np.round(result.x, 6)
+    array([2., 1.])
+    """
+
+    name = "gram"
+    bound_known = True
+
+    def __init__(self, loss, statistics=None):
+        self.loss = loss
+        fit_intercept = loss.fit_intercept
+        stats = statistics
+        if stats is None:
+            stats = SufficientStatistics.from_data(loss.X, loss.y, loss.weights)
+        minimiser = stats.least_squares(fit_intercept)
+        if (
+            statistics is None
+            and stats.cancellation(minimiser, fit_intercept)
+            > _MAX_CANCELLATION_AT_MINIMUM
+        ):
+            stats = stats.with_anchor(
+                loss.X, loss.y, loss.weights, minimiser[: loss.n_features]
+            )
+        self.statistics = stats
+        eigenvalues, self._basis = np.linalg.eigh(stats.hessian(fit_intercept))
+        # H is positive semi-definite; negative eigenvalues are rounding.
+        self._eigenvalues = np.maximum(eigenvalues, 0.0)
+
+    def lipschitz(self):
+        """The largest eigenvalue ``L`` of the Hessian."""
+        return float(self._eigenvalues[-1]) if len(self._eigenvalues) else 0.0
+
+    def stepper(self, theta0, alpha):
+        """The descent from ``theta0`` with learning rate ``alpha``."""
+        return _ClosedFormStepper(self, theta0, alpha)
+
+
+class _ClosedFormStepper:
+    """Blocks of steps of the closed form; see :mod:`skgd._solvers._gram`."""
+
+    def __init__(self, solver, theta0, alpha):
+        self.stats = solver.statistics
+        self.fit_intercept = solver.loss.fit_intercept
+        self.cost_scale = float(
+            self.stats.cost(np.zeros_like(_as_columns(theta0)), self.fit_intercept)
+        )
+        self.dtype = np.asarray(theta0).dtype
+        self.shape = np.shape(theta0)
+        self.basis, self.eigenvalues, self.alpha = (
+            solver._basis,
+            solver._eigenvalues,
+            alpha,
+        )
+        self.theta0 = _as_columns(theta0)
+        self.gamma = self.basis.T @ self.stats.gradient(self.theta0, self.fit_intercept)
+        self.current, self.taken = self.theta0, 0
+        self.block = max(1, _MAX_BLOCK_ELEMENTS // max(self.theta0.size, 1))
+        self.rho = 1.0 - alpha * self.eigenvalues
+        self.base_power = self.base_one_minus = np.empty((0, len(self.rho)))
+        self._thetas = None
+
+    def start(self):
+        return float(self.stats.cost(self.theta0, self.fit_intercept))
+
+    def advance(self, max_steps):
+        count = min(self.block, max_steps)
+        if len(self.base_power) < count:  # rho**j and 1 - rho**j, j < count
+            self.base_power, self.base_one_minus = _powers(
+                self.rho, self.alpha * self.eigenvalues, np.arange(count)
+            )
+        first = self.taken + 1
+        start_power, start_one_minus = _powers(
+            self.rho, self.alpha * self.eigenvalues, np.array([first])
+        )
+        power = start_power * self.base_power[:count]
+        # 1 - rho^(k0 + j) = (1 - rho^k0) + rho^k0 (1 - rho^j): no cancellation.
+        one_minus_power = np.where(
+            self.rho > 0,
+            start_one_minus + start_power * self.base_one_minus[:count],
+            1.0 - power,
+        )
+        flat = self.eigenvalues == 0
+        drift = np.divide(
+            one_minus_power,
+            self.eigenvalues,
+            out=np.zeros_like(one_minus_power),
+            where=~flat,
+        )
+        # f_k(0) = k alpha: the flat directions move by alpha times the gradient.
+        drift[:, flat] = self.alpha * np.arange(first, first + count)[:, np.newaxis]
+        moves = drift[:, :, np.newaxis] * self.gamma
+        self._thetas = self.theta0 - np.matmul(self.basis, moves)
+        return self.stats.cost(self._thetas, self.fit_intercept)
+
+    def accept(self, n_steps):
+        if n_steps:
+            self.current = self._thetas[n_steps - 1]
+            self.taken += n_steps
+
+    def point(self, step):
+        return self.current if step < 0 else self._thetas[step]
+
+    def parameters(self, points):
+        stacked = np.stack(points).reshape((-1, *self.shape))
+        return stacked.astype(self.dtype)
+
+    def gradient(self, step):
+        if step >= 0:
+            return None  # not formed for every step
+        gradient = self.stats.gradient(self.current, self.fit_intercept)
+        return gradient.reshape(self.shape).astype(self.dtype)
+
+
+def _powers(rho, one_minus_rho, steps):
+    """``rho**k`` and ``1 - rho**k`` for every ``k`` in ``steps``, without cancellation.
+
+    For ``0 < rho < 1``, ``rho**k = exp(k log1p(-(1 - rho)))`` and
+    ``1 - rho**k = -expm1(...)`` keep full relative accuracy even when
+    ``1 - rho`` is tiny (the flat directions, which matter most).
+    """
+    k = steps[:, np.newaxis].astype(np.float64)
+    positive = rho > 0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_magnitude = np.where(
+            positive, np.log1p(-np.minimum(one_minus_rho, 1.0)), np.log(np.abs(rho))
+        )
+        exponent = np.where(k == 0, 0.0, k * log_magnitude)
+        magnitude = np.exp(exponent)
+    odd = (steps[:, np.newaxis] % 2) == 1
+    power = np.where(~positive & odd, -magnitude, magnitude)
+    one_minus_power = np.where(positive, -np.expm1(exponent), 1.0 - power)
+    return power, one_minus_power
+
+
+def _as_columns(theta):
+    theta = np.asarray(theta, dtype=np.float64)
+    return theta.reshape(len(theta), -1)

@@ -1,0 +1,62 @@
+"""``solver='literal'``: the textbook step, X read once per step in row blocks."""
+
+import numpy as np
+
+from skgd._descent import FunctionStepper
+from skgd._loss import MAX_PARAMS_FOR_EXPLICIT_SPECTRUM, largest_eigenvalue
+from skgd._statistics import SufficientStatistics
+
+
+class LiteralSolver:
+    """Gradient descent as the derivation writes it: cost and gradient from X.
+
+    Each step is one call of :meth:`HalfSquaredError.loss_gradient`, one pass
+    over X; see :mod:`skgd._blocks` for how X is read.
+
+    Parameters
+    ----------
+    loss : HalfSquaredError
+        The cost.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgd._descent import descend
+    >>> from skgd._loss import HalfSquaredError
+    >>> from skgd._solvers._literal import LiteralSolver
+    >>> X = np.array([[1.0], [2.0], [3.0], [4.0]])
+    >>> solver = LiteralSolver(HalfSquaredError(X, 2 * X[:, 0] + 1))
+    >>> result = descend(solver.stepper(np.zeros(2), alpha=0.1), max_iter=2000)
+    >>> np.round(result.x, 6)
+    array([2., 1.])
+    """
+
+    name = "literal"
+    # L costs extra passes over X here, so the bound is checked only when the
+    # cost rises.
+    bound_known = False
+
+    def __init__(self, loss):
+        self.loss = loss
+        self._lipschitz = None
+
+    def lipschitz(self):
+        """The largest eigenvalue ``L`` of the Hessian.
+
+        From the Hessian itself, built in one pass, for up to 128 parameters;
+        by Lanczos, a pass per iteration, beyond.
+        """
+        if self._lipschitz is None:
+            loss = self.loss
+            if loss.n_params <= MAX_PARAMS_FOR_EXPLICIT_SPECTRUM:
+                stats = SufficientStatistics.from_data(loss.X, loss.y, loss.weights)
+                self._lipschitz = largest_eigenvalue(stats.hessian(loss.fit_intercept))
+            else:
+                self._lipschitz = loss.lipschitz()
+        return self._lipschitz
+
+    def stepper(self, theta0, alpha):
+        """The descent from ``theta0`` with learning rate ``alpha``."""
+        return FunctionStepper(
+            self.loss.loss_gradient, np.array(theta0), alpha, self.loss.cost_scale
+        )

@@ -1,0 +1,510 @@
+r"""The sufficient statistics of the half squared error: sums over the rows.
+
+Every gradient step on :math:`J` depends on the data only through
+
+* :math:`W = \sum_i s_i`, the weighted means :math:`\mu_x` and :math:`\mu_r`,
+* the centred co-moments :math:`C_{xx} = \sum_i s_i (x_i - \mu_x)(x_i -
+  \mu_x)^T`, :math:`C_{xr}` and :math:`C_{rr}` (one per target),
+
+where :math:`r_i = y_i - x_i \hat w` is the residual at an *anchor* :math:`\hat
+w` (zero by default, when :math:`r = y`). With :math:`e = w - \hat w` and the
+mean residual of the model :math:`c = \mu_x e + b - \mu_r`,
+
+.. math::
+
+    J(w, b) = \frac{1}{2W} \left(e^T C_{xx} e - 2 e^T C_{xr} + C_{rr}\right)
+              + \frac12 c^2, \qquad
+    \nabla_w J = \frac{C_{xx} e - C_{xr}}{W} + \mu_x c, \quad
+    \nabla_b J = c,
+
+exactly. Two things keep these as exact as the textbook loop's sums:
+
+* **Centring.** Features with large offsets make the raw sums
+  :math:`\sum s x x^T` lose every digit of the variance to cancellation. Rows
+  are summed shifted by a constant near the mean (exact centring comes at the
+  end), and a pass whose shift proves too far from the mean is repeated with
+  the mean as the shift.
+* **The anchor.** Near an exact fit, the cost is a tiny difference of large
+  terms unless :math:`\hat w` is near the minimiser: :meth:`SufficientStatistics.
+  with_anchor` then sums the residuals at the least-squares point from the data.
+
+Two statistics of disjoint rows merge exactly (the pairwise update of means and
+co-moments of Chan, Golub and LeVeque), in any order.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from skgd._blocks import (
+    csc_weighted_gram,
+    dense_columns,
+    matmul,
+    rmatmul,
+    row_blocks,
+    weighted_row_blocks,
+)
+
+# A pass is repeated with the mean as its shift if a column's raw second moment
+# exceeds its variance by more than this: beyond, the centred co-moment would
+# keep fewer than about 12 of float64's 16 digits.
+MAX_CANCELLATION = 1e4
+
+
+class SufficientStatistics:
+    """The weighted sums over rows on which the half squared error depends.
+
+    A value: it holds no reference to the data. Build it with
+    :meth:`from_data`; add rows with :meth:`merge`. All arrays are float64,
+    whatever the dtype of the data, and 2-D in the targets.
+
+    Parameters
+    ----------
+    n_samples : int
+        The number of rows summed.
+    weight_sum : float
+        :math:`W = \\sum_i s_i`.
+    mean_x : ndarray of shape (n_features,)
+        The weighted mean of the rows of X.
+    mean_residual : ndarray of shape (n_targets,)
+        The weighted mean of the residual at the anchor, :math:`y - X \\hat w`.
+    comoment_xx : ndarray of shape (n_features, n_features)
+        :math:`C_{xx}`, not divided by :math:`W`.
+    comoment_xr : ndarray of shape (n_features, n_targets)
+        :math:`C_{xr}`, not divided by :math:`W`.
+    comoment_rr : ndarray of shape (n_targets,)
+        :math:`C_{rr}` of each target, not divided by :math:`W`.
+    anchor : ndarray of shape (n_features, n_targets)
+        The coefficients :math:`\\hat w` at which the residual is taken.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgd._statistics import SufficientStatistics
+    >>> X = np.array([[1.0], [2.0], [3.0], [4.0]])
+    >>> y = 2 * X[:, 0] + 1
+    >>> stats = SufficientStatistics.from_data(X, y)
+    >>> stats.mean_x, stats.mean_residual, stats.comoment_xx
+    (array([2.5]), array([6.]), array([[5.]]))
+    >>> halves = SufficientStatistics.from_data(X[:2], y[:2]).merge(
+    ...     SufficientStatistics.from_data(X[2:], y[2:]))
+    >>> bool(np.allclose(halves.comoment_xr, stats.comoment_xr))
+    True
+    >>> float(stats.cost(np.array([2.0, 1.0])))  # y = 2 x + 1 exactly
+    0.0
+    """
+
+    def __init__(
+        self,
+        *,
+        n_samples,
+        weight_sum,
+        mean_x,
+        mean_residual,
+        comoment_xx,
+        comoment_xr,
+        comoment_rr,
+        anchor,
+    ):
+        self.n_samples = int(n_samples)
+        self.weight_sum = float(weight_sum)
+        self.mean_x = mean_x
+        self.mean_residual = mean_residual
+        self.comoment_xx = comoment_xx
+        self.comoment_xr = comoment_xr
+        self.comoment_rr = comoment_rr
+        self.anchor = anchor
+
+    @property
+    def n_features(self):
+        """The number of columns of X."""
+        return len(self.mean_x)
+
+    @property
+    def n_targets(self):
+        """The number of targets."""
+        return len(self.mean_residual)
+
+    # -- Building ------------------------------------------------------------
+
+    @classmethod
+    def from_data(cls, X, y, sample_weight=None, *, anchor=None):
+        """The statistics of the rows of ``X`` and ``y``, in one pass.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            Finite data, float32 or float64; dense arrays of any memory layout,
+            CSR or CSC.
+        y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Finite targets.
+        sample_weight : ndarray of shape (n_samples,) or None, default=None
+            Non-negative weights; None weighs every row 1.
+        anchor : ndarray of shape (n_features,) or (n_features, n_targets)
+            The coefficients at which the residual is summed; zero by default.
+
+        Returns
+        -------
+        statistics : SufficientStatistics
+            Where the pass shows a shift too far from a column's mean, that
+            column is summed again about its mean (all of X for dense data; the
+            offending columns, made dense, for sparse data).
+        """
+        y = _as_columns(y)
+        n_features = X.shape[1]
+        anchor = (
+            np.zeros((n_features, y.shape[1]))
+            if anchor is None
+            else _as_columns(anchor).reshape(n_features, y.shape[1])
+        )
+        weights = None if sample_weight is None else np.asarray(sample_weight, float)
+        shift_x, shift_r = _first_block_shifts(X, y, weights, anchor)
+        sums = _row_sums(X, y, weights, anchor, shift_x, shift_r, gram=True)
+        stats = sums.statistics()
+        columns, residual = sums.badly_centred(stats)
+        if residual or (len(columns) and not sp.issparse(X)):
+            # The shift was far from the mean: sum again about the mean.
+            shift_x = stats.mean_x if not sp.issparse(X) else shift_x
+            sums = _row_sums(
+                X, y, weights, anchor, shift_x, stats.mean_residual, gram=True
+            )
+            stats = sums.statistics()
+            columns, _ = sums.badly_centred(stats)
+        if len(columns) and sp.issparse(X):
+            columns = [j for j in columns if not _constant_column(X, j)]
+            if columns:
+                _recentre_sparse_columns(stats, X, y, weights, columns)
+        return stats
+
+    def with_anchor(self, X, y, sample_weight, anchor):
+        """These statistics with the residual summed anew at ``anchor``.
+
+        One pass over the same rows, about the known means; the co-moments of
+        X are kept. For the cost near an exact fit, with the anchor at the
+        least-squares point.
+        """
+        y = _as_columns(y)
+        anchor = _as_columns(anchor).reshape(self.n_features, y.shape[1])
+        weights = None if sample_weight is None else np.asarray(sample_weight, float)
+        # Sparse X is not shifted, so as to stay sparse.
+        shift_x = np.zeros(self.n_features) if sp.issparse(X) else self.mean_x
+        # The mean of y - x a: that of y - x w^, less mu_x (a - w^).
+        shift_r = self.mean_residual - self.mean_x @ (anchor - self.anchor)
+        sums = _row_sums(X, y, weights, anchor, shift_x, shift_r, gram=False)
+        return sums.statistics(comoment_xx=self.comoment_xx)
+
+    def reanchored(self, anchor):
+        """The same statistics with the residual taken at ``anchor``, by algebra.
+
+        Exact in exact arithmetic; in floating point, as accurate as the terms
+        of the change are small, so for nearby anchors.
+        """
+        anchor = _as_columns(anchor).reshape(self.anchor.shape)
+        change = anchor - self.anchor
+        # r' = r - x d: the centred residual loses x~ d.
+        moved = self.comoment_xx @ change
+        return SufficientStatistics(
+            n_samples=self.n_samples,
+            weight_sum=self.weight_sum,
+            mean_x=self.mean_x,
+            mean_residual=self.mean_residual - self.mean_x @ change,
+            comoment_xx=self.comoment_xx,
+            comoment_xr=self.comoment_xr - moved,
+            comoment_rr=self.comoment_rr
+            - 2 * np.einsum("ij,ij->j", change, self.comoment_xr)
+            + np.einsum("ij,ij->j", change, moved),
+            anchor=anchor,
+        )
+
+    def merge(self, other):
+        """The statistics of the rows of both, which are disjoint.
+
+        ``other`` is first moved to this anchor. Means and co-moments are
+        combined pairwise: with :math:`\\delta` the difference of the means,
+        :math:`C = C_a + C_b + \\delta \\delta^T W_a W_b / W`.
+        """
+        if other.anchor.shape != self.anchor.shape:
+            raise ValueError(
+                "Cannot merge statistics of different shapes: "
+                f"{self.anchor.shape} and {other.anchor.shape} (features, targets)."
+            )
+        if not np.array_equal(other.anchor, self.anchor):
+            other = other.reanchored(self.anchor)
+        total = self.weight_sum + other.weight_sum
+        share = other.weight_sum / total if total > 0 else 0.0
+        delta_x = other.mean_x - self.mean_x
+        delta_r = other.mean_residual - self.mean_residual
+        between = self.weight_sum * share  # W_a W_b / W
+        return SufficientStatistics(
+            n_samples=self.n_samples + other.n_samples,
+            weight_sum=total,
+            mean_x=self.mean_x + share * delta_x,
+            mean_residual=self.mean_residual + share * delta_r,
+            comoment_xx=self.comoment_xx
+            + other.comoment_xx
+            + between * np.outer(delta_x, delta_x),
+            comoment_xr=self.comoment_xr
+            + other.comoment_xr
+            + between * np.outer(delta_x, delta_r),
+            comoment_rr=self.comoment_rr + other.comoment_rr + between * delta_r**2,
+            anchor=self.anchor,
+        )
+
+    # -- The cost, read from the statistics ----------------------------------
+
+    def hessian(self, fit_intercept=True):
+        """The Hessian of J, ``[X 1]^T S [X 1] / W``, the same for every target."""
+        n = self.n_features
+        mean = self.mean_x
+        hessian = np.empty((n + fit_intercept,) * 2)
+        hessian[:n, :n] = self.comoment_xx / self.weight_sum + np.outer(mean, mean)
+        if fit_intercept:
+            hessian[:n, n] = hessian[n, :n] = mean
+            hessian[n, n] = 1.0
+        return hessian
+
+    def _split(self, theta, fit_intercept):
+        # theta of shape (..., n_params, n_targets) -> e and b of (..., n, k), (..., k)
+        n = self.n_features
+        error = theta[..., :n, :] - self.anchor
+        intercept = theta[..., n, :] if fit_intercept else 0.0
+        mean_error = np.einsum("j,...jt->...t", self.mean_x, error)
+        return error, mean_error + intercept - self.mean_residual
+
+    def cost(self, theta, fit_intercept=True):
+        """J at ``theta`` of shape (n_params,) or (n_params, n_targets).
+
+        A stack of parameters, of shape (n_points, n_params, n_targets), gives
+        the cost of each.
+        """
+        theta = np.asarray(theta, dtype=np.float64)
+        stacked = theta.reshape(-1, self.n_features + fit_intercept, self.n_targets)
+        error, offset = self._split(stacked, fit_intercept)
+        # e^T C e - 2 e^T C_xr + C_rr, per target, then summed over targets.
+        moved = np.matmul(self.comoment_xx, error)
+        centred = (
+            np.einsum("pjt,pjt->p", error, moved - 2 * self.comoment_xr)
+            + self.comoment_rr.sum()
+        )
+        costs = 0.5 * centred / self.weight_sum + 0.5 * np.sum(offset**2, axis=-1)
+        return costs if theta.ndim == 3 else costs[0]
+
+    def gradient(self, theta, fit_intercept=True):
+        """The gradient of J at ``theta``, shaped like ``theta``."""
+        theta = np.asarray(theta, dtype=np.float64)
+        columns = theta.reshape(self.n_features + fit_intercept, self.n_targets)
+        error, offset = self._split(columns, fit_intercept)
+        gradient = np.empty_like(columns)
+        gradient[: self.n_features] = (
+            self.comoment_xx @ error - self.comoment_xr
+        ) / self.weight_sum + np.outer(self.mean_x, offset)
+        if fit_intercept:
+            gradient[self.n_features] = offset
+        return gradient.reshape(theta.shape)
+
+    def least_squares(self, fit_intercept=True):
+        """A minimiser of J: the least-squares parameters of smallest norm.
+
+        Returns an array of shape (n_params, n_targets): the one of smallest
+        :math:`\\lVert (w, b) \\rVert` among the minimisers, which gradient
+        descent from zero reaches.
+        """
+        hessian = self.hessian(fit_intercept)
+        eigenvalues, basis = np.linalg.eigh(hessian)
+        zero = np.zeros((len(hessian), self.n_targets))
+        gradient = self.gradient(zero, fit_intercept)  # -c, as H theta - c
+        largest = eigenvalues[-1] if len(eigenvalues) else 0.0
+        cutoff = largest * len(eigenvalues) * np.finfo(np.float64).eps
+        inverse = np.divide(
+            1.0, eigenvalues, out=np.zeros_like(eigenvalues), where=eigenvalues > cutoff
+        )
+        return -basis @ (inverse[:, np.newaxis] * (basis.T @ gradient))
+
+    def cancellation(self, theta, fit_intercept=True):
+        """How many times larger the terms of J at ``theta`` are than J itself.
+
+        The relative rounding error of :meth:`cost` there is about this times
+        the precision of float64. Infinite where J is zero but its terms are not.
+        """
+        columns = np.asarray(theta, float).reshape(-1, self.n_targets)
+        error, offset = self._split(columns, fit_intercept)
+        moved = self.comoment_xx @ error
+        terms = (
+            np.abs(np.einsum("jt,jt->", error, moved))
+            + 2 * np.abs(np.einsum("jt,jt->", error, self.comoment_xr))
+            + self.comoment_rr.sum()
+        ) / self.weight_sum + np.sum(
+            (np.abs(self.mean_x) @ np.abs(error) + np.abs(self.mean_residual)) ** 2
+        )
+        cost = 2 * float(self.cost(theta, fit_intercept))
+        if terms == 0:
+            return 1.0
+        return terms / cost if cost > 0 else np.inf
+
+
+class _RowSums:
+    """Sums over rows shifted by constants: the raw material of the statistics.
+
+    With :math:`\\tilde x = x - K_x` and :math:`\\tilde r = r - K_r`, where
+    :math:`r = y - x \\hat w`: :math:`\\sum s \\tilde x`, :math:`\\sum s
+    \\tilde r`, :math:`\\sum s \\tilde x \\tilde x^T`, :math:`\\sum s
+    \\tilde x \\tilde r^T` and :math:`\\sum s \\tilde r^2`.
+    """
+
+    def __init__(self, X, y, weights, anchor, shift_x, shift_r, gram):
+        n_features, n_targets = anchor.shape
+        self.anchor = anchor
+        self.shift_x = shift_x
+        self.shift_r = shift_r
+        self.count = X.shape[0]
+        self.weight = float(X.shape[0] if weights is None else weights.sum())
+        self.x = np.zeros(n_features)
+        self.r = np.zeros(n_targets)
+        self.xx = np.zeros((n_features, n_features)) if gram else None
+        self.xr = np.zeros((n_features, n_targets))
+        self.rr = np.zeros(n_targets)
+
+    def add(self, rows, root, y):
+        """Add ``rows = sqrt(s) x~`` (dense or sparse), whose targets are ``y``."""
+        if self.xx is not None:
+            product = rows.T @ rows
+            self.xx += product.toarray() if sp.issparse(product) else product
+        self.x += rows.T @ root
+        # sqrt(s) r~ = sqrt(s) (y - K_x w^ - K_r) - sqrt(s) x~ w^
+        offset = self.shift_x @ self.anchor + self.shift_r
+        scaled = (y - offset) * root[:, np.newaxis] - np.asarray(rows @ self.anchor)
+        self.xr += rows.T @ scaled
+        self.r += root @ scaled
+        self.rr += np.einsum("ij,ij->j", scaled, scaled)
+
+    def statistics(self, comoment_xx=None):
+        """The statistics: the shifted sums, centred exactly."""
+        inverse = 1.0 / self.weight if self.weight > 0 else 0.0
+        if comoment_xx is None:
+            comoment_xx = self.xx - np.outer(self.x, self.x) * inverse
+        return SufficientStatistics(
+            n_samples=self.count,
+            weight_sum=self.weight,
+            mean_x=self.shift_x + self.x * inverse,
+            mean_residual=self.shift_r + self.r * inverse,
+            comoment_xx=comoment_xx,
+            comoment_xr=self.xr - np.outer(self.x, self.r) * inverse,
+            comoment_rr=self.rr - self.r**2 * inverse,
+            anchor=self.anchor,
+        )
+
+    def badly_centred(self, stats):
+        """The columns of X, and whether the residual, lost digits to the shift.
+
+        A raw second moment about the shift exceeds the centred one by the
+        squared distance of the shift from the mean, times the weight; beyond
+        :data:`MAX_CANCELLATION` times, the centred one keeps too few digits.
+        A column that is constant about its shift, to the precision of its
+        values, has nothing to lose.
+        """
+
+        def bad(raw, centred, shift):
+            constant = raw <= self.weight * (1e-12 * np.abs(shift)) ** 2
+            return (raw > MAX_CANCELLATION * np.maximum(centred, 0.0)) & ~constant
+
+        columns = np.flatnonzero(
+            bad(np.diag(self.xx), np.diag(stats.comoment_xx), self.shift_x)
+        )
+        residual = bool(np.any(bad(self.rr, stats.comoment_rr, self.shift_r)))
+        return columns, residual
+
+
+def _as_columns(y):
+    y = np.asarray(y)
+    return y if y.ndim == 2 else y.reshape(len(y), 1)
+
+
+def _first_block_shifts(X, y, weights, anchor):
+    """Shifts for the pass: the means of the first block of rows.
+
+    X is shifted only where that block shows an offset large against its
+    spread, since shifting needs a copy of each block; sparse X never (its
+    columns with offsets are summed again instead). The residual's shift costs
+    no copy of X and is always made.
+    """
+    shift_x = np.zeros(X.shape[1])
+    if X.shape[0] == 0:
+        return shift_x, np.zeros(y.shape[1])
+    rows = slice(*row_blocks(X)[0])
+    block_weights = None if weights is None else weights[rows]
+    if block_weights is not None and not block_weights.sum() > 0:
+        block_weights = None
+    block = X[rows]
+    if not sp.issparse(X):
+        block = block.astype(np.float64)
+        mean = np.average(block, axis=0, weights=block_weights)
+        spread = np.average((block - mean) ** 2, axis=0, weights=block_weights)
+        if np.any(mean**2 > 16 * spread):
+            shift_x = mean
+    residual = y[rows] - np.asarray(block @ anchor)
+    shift_r = np.average(residual, axis=0, weights=block_weights) - shift_x @ anchor
+    return shift_x, shift_r
+
+
+def _row_sums(X, y, weights, anchor, shift_x, shift_r, *, gram):
+    """One pass over the rows of X and y, in blocks."""
+    sums = _RowSums(X, y, weights, anchor, shift_x, shift_r, gram)
+    if sp.issparse(X) and X.format == "csc" and not np.any(shift_x):
+        _add_csc(sums, X, y, weights)
+        return sums
+    for start, stop, rows, root in weighted_row_blocks(X, weights, shift_x):
+        sums.add(rows, root, y[start:stop])
+    return sums
+
+
+def _add_csc(sums, X, y, weights):
+    """The sums of CSC X, which has no row blocks: whole-matrix products.
+
+    One array of n_samples per target at a time: the residual, scaled in place.
+    """
+    residual = y - sums.shift_r
+    if np.any(sums.anchor):
+        residual -= matmul(X, sums.anchor)
+    squares = np.einsum(
+        "ij,ij->j",
+        residual,
+        residual if weights is None else residual * weights[:, np.newaxis],
+    )
+    if weights is not None:
+        residual *= weights[:, np.newaxis]
+    if weights is None:
+        sums.x += np.asarray(X.sum(axis=0), dtype=np.float64).ravel()
+    else:
+        sums.x += rmatmul(X, weights)
+    sums.xr += rmatmul(X, residual)
+    sums.r += residual.sum(axis=0)
+    sums.rr += squares
+    del residual
+    if sums.xx is not None:
+        sums.xx += csc_weighted_gram(X, weights)
+
+
+def _constant_column(X, j):
+    values = dense_columns(X, [j])
+    return values.min() == values.max()
+
+
+def _recentre_sparse_columns(stats, X, y, weights, columns):
+    """Sum the given columns of sparse X again, made dense and centred.
+
+    Sparse columns keep their digits in raw sums: a column with a fraction p of
+    nonzeros has a squared mean at most p / (1 - p) times its variance. Only
+    dense columns with offsets lose them; their co-moments are replaced, in
+    place, by sums of the centred columns.
+    """
+    scale = np.ones(X.shape[0]) if weights is None else weights
+    mean = stats.mean_x[columns]
+    centred = dense_columns(X, columns) - mean
+    scaled = centred * scale[:, np.newaxis]
+    # Against every column; those among the centred ones, centred on both sides.
+    product = X.T @ scaled
+    product = product - np.outer(stats.mean_x, scaled.sum(axis=0))
+    product[columns] = centred.T @ scaled
+    stats.comoment_xx[:, columns] = product
+    stats.comoment_xx[columns, :] = product.T
+    residual = y - np.asarray(X @ stats.anchor) - stats.mean_residual
+    stats.comoment_xr[columns] = scaled.T @ residual

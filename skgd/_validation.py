@@ -1,0 +1,118 @@
+"""Checks of the data that scikit-learn's validation leaves to the estimator.
+
+Gradient descent on the half squared error needs the squares of X and y in
+float64: their sums must neither overflow nor, for X, underflow. Checked once,
+up front, in one pass over X that finds NaN and infinity too, so that every
+solver gives the same answer on the same data.
+"""
+
+import inspect
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import assert_all_finite
+from sklearn.utils.validation import _check_sample_weight
+
+from skgd._blocks import chunked_sum_of_squares, row_blocks
+
+# scikit-learn 1.9 refuses all-zero weights itself, with its own message; the
+# versions before do not. This keeps one message on all of them.
+_ALL_ZERO_WEIGHTS = (
+    {"allow_all_zero_weights": True}
+    if "allow_all_zero_weights" in inspect.signature(_check_sample_weight).parameters
+    else {}
+)
+_TINY = np.finfo(np.float64).tiny
+
+
+def validate_sample_weight(sample_weight, X):
+    """Non-negative, finite float64 weights of X's rows, with a positive sum."""
+    sample_weight = _check_sample_weight(
+        sample_weight,
+        X,
+        dtype=np.float64,
+        ensure_non_negative=True,
+        **_ALL_ZERO_WEIGHTS,
+    )
+    if not np.any(sample_weight > 0):
+        raise ValueError(
+            "sample_weight must have a positive sum: with all weights zero the cost "
+            "is undefined."
+        )
+    return sample_weight
+
+
+def check_magnitudes(estimator, X, y):
+    """Raise a clear ``ValueError`` for X or y that float64 cannot square.
+
+    Also raises scikit-learn's own error for NaN or infinity in X. y must fit
+    the dtype of X (float32 X makes float32 parameters).
+    """
+    name = type(estimator).__name__
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        y_squares = _sum_of_squares(y)
+        x_squares = _sum_of_squares(X)
+    if not np.isfinite(y_squares):
+        raise ValueError(too_large_message("y", y))
+    if X.dtype != np.float64 and _largest(y) > float(np.finfo(X.dtype).max):
+        raise ValueError(
+            f"y's values are too large for {X.dtype} X (the largest absolute value "
+            f"in y is {_largest(y):.3g}, beyond {X.dtype}'s range, which the "
+            "parameters of the model take). Pass X as float64."
+        )
+    if not np.isfinite(x_squares):
+        assert_all_finite(X, estimator_name=name, input_name="X")
+        raise ValueError(too_large_message("X", X))
+    # All squares below float64's smallest normal number lose their digits.
+    if x_squares < _TINY * max(_size(X), 1) and 0 < _largest(X) < np.sqrt(_TINY):
+        raise ValueError(
+            "X's values are too small: their squares underflow float64 (the "
+            f"largest absolute value in X is {_largest(X):.3g}). Scale the "
+            f"features, for example with make_pipeline(StandardScaler(), {name}())."
+        )
+
+
+def too_large_message(name, array):
+    """Why ``array`` (X or y) is refused: its squares overflow float64."""
+    what = (
+        "features, for example with make_pipeline(StandardScaler(), "
+        "GradientDescentRegressor())"
+        if name == "X"
+        else "target, for example with TransformedTargetRegressor("
+        "GradientDescentRegressor(), transformer=StandardScaler())"
+    )
+    return (
+        f"{name}'s values are too large: the sums of their squares overflow "
+        f"float64 (the largest absolute value in {name} is {_largest(array):.3g})."
+        f" Scale the {what}."
+    )
+
+
+def _values(array):
+    return array.data if sp.issparse(array) else array
+
+
+def _size(array):
+    return array.nnz if sp.issparse(array) else array.size
+
+
+def _largest(array):
+    values = _values(array)
+    if values.size == 0:
+        return 0.0
+    return float(max(abs(values.max()), abs(values.min())))  # abs(X) would copy X
+
+
+def _sum_of_squares(array):
+    """The sum of the squares of the values, in float64, in one pass."""
+    values = _values(array)
+    if values.dtype == np.float64 and (
+        values.flags.c_contiguous or values.flags.f_contiguous
+    ):
+        flat = values.ravel(order="K")  # a view
+        return float(np.vdot(flat, flat))
+    if values.ndim == 1:
+        return chunked_sum_of_squares(values)
+    return sum(
+        chunked_sum_of_squares(values[start:stop]) for start, stop in row_blocks(values)
+    )
