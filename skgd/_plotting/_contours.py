@@ -13,21 +13,12 @@ DEFAULT_N_LEVELS = 12
 _LOWEST_LEVEL = 1e-3
 # The drawn region reaches this fraction of the path's extent beyond it on each side.
 _MARGIN = 0.15
-# Where the legend may go, in order of preference when several are as good.
-_LEGEND_PLACES = (
-    "upper right",
-    "upper left",
-    "lower right",
-    "lower left",
-    "center right",
-    "center left",
-    "upper center",
-    "lower center",
-)
 CONTOUR_STYLE = {"cmap": "viridis", "linewidths": 1.0}
 PATH_STYLE = {"color": "tab:red", "marker": "o", "markersize": 3, "linewidth": 1.5}
-# How much hiding each landmark costs, against 1 for a point of the path.
-_HIDING_COST = {"minimum": 10_000.0, "ends": 100.0}
+# How much hiding each landmark costs, against 1 for a point of the path, and how
+# near the legend's box (in fractions of the axes) counts as hiding it.
+_HIDING_COST = {"ends": 100, "minimum": 10_000}
+_KEEP_CLEAR = {"ends": 0.03, "minimum": 0.15}
 
 
 def check_picture(xx0, xx1, cost, path, minimum):
@@ -160,47 +151,31 @@ def draw_landmarks(ax, path, path_iterations, minimum):
 
 
 def legend_off_the_landmarks(ax, path, minimum, title):
-    """A legend placed where it hides the minimum and the path's ends least.
+    """A legend that keeps off the minimum, and off the path's ends if it can.
 
-    Each candidate place is scored by what the legend's box would cover, in axes
-    coordinates: the minimum counts most, then the start and the end, then each
-    point of the path. The first place that covers nothing wins.
+    matplotlib's ``loc="best"`` places the legend when the figure is drawn, after
+    its layout, where it covers the fewest vertices of the lines drawn. An
+    invisible line of weights is added for it to count: the minimum, and a ring
+    around it, as many times over as it counts, then the start and the end.
     """
-    ax.autoscale_view()
-    to_axes = ax.transData + ax.transAxes.inverted()
-    weighted = [
-        (to_axes.transform(path), 1.0),
-        (to_axes.transform(path[[0, -1]]), _HIDING_COST["ends"]),
-    ]
+    weights = [(path[[0, -1]], "ends")]
     if minimum is not None:
-        weighted.append(
-            (to_axes.transform(np.reshape(minimum, (1, 2))), _HIDING_COST["minimum"])
-        )
-    best = None
-    for place in _LEGEND_PLACES:
-        legend = _legend(ax, place, title)
-        # The box in axes coordinates, with a little room around it.
-        box = legend.get_window_extent().transformed(ax.transAxes.inverted())
-        box = box.expanded(1.05, 1.1)
-        covered = sum(
-            weight * _count_inside(box, points) for points, weight in weighted
-        )
-        if best is None or covered < best[0]:
-            best = (covered, place)
-        if covered == 0:
-            return legend
-    return _legend(ax, best[1], title)
-
-
-def _legend(ax, place, title):
-    return ax.legend(loc=place, title=title, fontsize="small", title_fontsize="small")
-
-
-def _count_inside(box, points):
-    inside = (
-        (box.x0 <= points[:, 0])
-        & (points[:, 0] <= box.x1)
-        & (box.y0 <= points[:, 1])
-        & (points[:, 1] <= box.y1)
+        weights.append((np.reshape(minimum, (1, 2)), "minimum"))
+    (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()
+    points = []
+    for centres, kind in weights:
+        margin = _KEEP_CLEAR[kind] * np.array([x_high - x_low, y_high - y_low])
+        ring = np.array([[dx, dy] for dx in (-1, 0, 1) for dy in (-1, 0, 1)])
+        spread = (centres[:, np.newaxis, :] + ring * margin).reshape(-1, 2)
+        points.append(np.repeat(spread, _HIDING_COST[kind] // len(ring), axis=0))
+    points = np.vstack(points)
+    ax.plot(
+        points[:, 0],
+        points[:, 1],
+        linestyle="none",
+        visible=False,
+        label="_keep clear of the legend",
+        scalex=False,
+        scaley=False,
     )
-    return int(np.count_nonzero(inside))
+    return ax.legend(loc="best", title=title, fontsize="small", title_fontsize="small")
