@@ -50,13 +50,21 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
+    # MathJax from the built site, not from a CDN: the formulas render where the
+    # docs are read without a network (the package's own module name has hyphens).
+    "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "sphinx_copybutton",
 ]
 templates_path = ["_templates"]
 exclude_patterns = ["_build"]
 default_role = "literal"
 root_doc = "index"
+
+# The page's table of contents names methods without their class, which the
+# page's title already says: "from_estimator()", not "CostHistoryDisplay.from_...".
+toc_object_entries_show_parents = "hide"
 
 autosummary_generate = True
 autodoc_default_options = {"members": False, "inherited-members": False}
@@ -125,14 +133,28 @@ intersphinx_timeout = 10
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"skgd {release}"
+# No link to a source repository until one exists.
 html_theme_options = {
-    "github_url": "https://github.com/skgd/skgd",
     "navbar_align": "left",
     "show_toc_level": 2,
-    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+    # The landing page is short: no table of contents beside it.
+    "secondary_sidebar_items": {"**": ["page-toc", "sourcelink"], "index": []},
 }
-html_sidebars = {"quick_start": [], "user_guide": []}
+# No left sidebar: the navigation bar holds the few pages, and the text column
+# gets the width, so that example code (88 characters a line at most) and
+# figures (at most 8.5 inches at 100 dpi) fit without scrolling or shrinking.
+html_sidebars = {"**": []}
 html_show_sourcelink = True
+html_static_path = ["_static"]
+html_css_files = ["skgd.css"]
+
+# -- Copy buttons --------------------------------------------------------------
+
+# Copy the code of a ">>>" example without its prompts and its output; a block
+# without prompts (shell commands, gallery code) is copied whole.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
 
 # -- Gallery -----------------------------------------------------------------
 
@@ -150,6 +172,10 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "show_memory": False,
     "default_thumb_file": None,
+    # Every figure also at twice the resolution, for high-DPI screens.
+    "image_srcset": ["2x"],
+    # The pages of computation times load their table scripts from a CDN.
+    "write_computation_times": False,
     # A failing example fails the build.
     "abort_on_example_error": True,
 }

@@ -58,10 +58,11 @@ print(result.message)
 # --------------------------------------------
 # On the left, each arrow is one step: it goes downhill, against the slope, and
 # the steps shorten as the curve flattens (the first three are labelled with
-# :math:`-\alpha\, dJ/d\theta`, as in the table). On the right, the cost after each step
-# falls by the same factor :math:`0.8^2 = 0.64` each time: a straight line on a
-# logarithmic axis.
-fig, (ax_curve, ax_cost) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+# :math:`-\alpha\, dJ/d\theta`, as in the table). On the right, the cost after
+# each step falls by the same factor :math:`0.8^2 = 0.64` each time: a straight
+# line on a logarithmic axis. (The minimum of :math:`J` is 0, so :math:`J` is
+# also what is left to gain.)
+fig, (ax_curve, ax_cost) = plt.subplots(1, 2, figsize=(8.5, 3.6), layout="constrained")
 
 grid = np.linspace(-3.5, 3.5, 200)
 ax_curve.plot(grid, grid**2, color="0.4", label=r"$J(\theta) = \theta^2$")
@@ -86,6 +87,6 @@ for k, (before, after) in enumerate(zip(thetas[:-1], thetas[1:], strict=True)):
 ax_curve.set(xlabel=r"$\theta$", ylabel=r"$J(\theta)$", title=r"$\alpha = 0.1$")
 ax_curve.legend(loc="upper center")
 
-CostHistoryDisplay.from_result(result, ax=ax_cost, log_scale=True, marker="o")
+CostHistoryDisplay.from_result(result, kind="gap", min_cost=0.0, ax=ax_cost, marker="o")
 ax_cost.set_title("Cost after each step")
 plt.show()

@@ -58,26 +58,16 @@ print(
 # floor, trading slope for intercept. On the right, the line after 1, 10, 50 and
 # 500 steps: the first is too steep and too low, the last is the least-squares
 # line.
-fig, (ax_path, ax_line) = plt.subplots(1, 2, figsize=(11, 4.5), layout="constrained")
+fig, (ax_path, ax_line) = plt.subplots(1, 2, figsize=(8.5, 4), layout="constrained")
 DescentPathDisplay.from_estimator(
     reg,
     X,
     y,
     param_names=(r"$\theta_0$ (intercept)", r"$\theta_1$ (slope)"),
-    name="descent path",
     ax=ax_path,
     path_kwargs={"markersize": 2},
 )
-ax_path.plot(
-    exact.intercept_,
-    exact.coef_[0],
-    "*",
-    color="black",
-    markersize=12,
-    label="least squares",
-)
-ax_path.legend(loc="lower right")
-ax_path.set_title(r"Contours of $J(\theta_0, \theta_1)$ and the descent path")
+ax_path.set_title("The descent path, down to\nthe least-squares minimum (star)")
 
 ax_line.scatter(X[:, 0], y, s=15, color="0.5", label="data")
 x_line = np.array([0.0, 4.0])
@@ -89,21 +79,20 @@ for step, color in zip([1, 10, 50, reg.n_iter_], colors, strict=True):
     label = f"after {n_steps} step{'s' if n_steps != 1 else ''}"
     ax_line.plot(x_line, b + w * x_line, color=color, label=label)
 ax_line.set(xlabel="x", ylabel="y", title="The fitted line along the way")
-ax_line.legend(loc="upper left")
+ax_line.legend(loc="upper left", fontsize="small")
 plt.show()
 
 # %%
 # The cost after each step
 # ------------------------
-# What is left to gain, :math:`J - J_{min}`, on a logarithmic axis: most of the
+# What is left to gain, :math:`J - J_{min}`, on a logarithmic axis
+# (``kind="gap"``, with the least-squares cost as :math:`J_{min}`): most of the
 # cost goes in the first step, across the valley; the rest falls by a constant
 # factor per step, a straight line, as the descent walks along the valley floor.
 # How slowly depends on how elongated the ellipses are, which is the subject of
 # :ref:`sphx_glr_auto_examples_plot_5_feature_scaling.py`.
-best_cost = np.mean((exact.predict(X) - y) ** 2) / 2
-display = CostHistoryDisplay(cost_history=reg.cost_history_ - best_cost).plot(
-    log_scale=True
-)
-display.ax_.set_ylabel(r"$J - J_{min}$")
-display.ax_.set_title("What is left to gain after each step (log scale)")
+min_cost = np.mean((exact.predict(X) - y) ** 2) / 2
+fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
+CostHistoryDisplay.from_estimator(reg, kind="gap", min_cost=min_cost, ax=ax)
+ax.set_title("What is left to gain after each step")
 plt.show()

@@ -39,8 +39,8 @@ auto = GradientDescentRegressor(max_iter=300).fit(X, y)
 L = 1 / auto.alpha_
 print(f"L = {L:.3f}: alpha='auto' takes 1/L = {1 / L:.4f}, the bound 2/L = {2 / L:.4f}")
 
-# The smallest cost there is, from the exact least-squares solution.
-best_cost = np.mean((LinearRegression().fit(X, y).predict(X) - y) ** 2) / 2
+# The smallest cost there is, J_min, from the exact least-squares solution.
+min_cost = np.mean((LinearRegression().fit(X, y).predict(X) - y) ** 2) / 2
 
 # %%
 # Three learning rates that work
@@ -48,25 +48,25 @@ best_cost = np.mean((LinearRegression().fit(X, y).predict(X) - y) ** 2) / 2
 # A too small :math:`\alpha = 0.01`, the ``'auto'`` :math:`1/L`, and a bolder
 # :math:`\alpha = 0.45`, still below :math:`2/L`. On the left, the cost as it
 # comes; on the right, what is left to gain, :math:`J - J_{min}`, on a
-# logarithmic axis, where the rate of convergence is the slope.
+# logarithmic axis (``kind="gap"``), where the rate of convergence is the slope.
 fits = {
     "alpha=0.01 (too small)": GradientDescentRegressor(alpha=0.01, max_iter=300),
     f"alpha='auto' (1/L = {1 / L:.3f})": auto,
     "alpha=0.45 (just below 2/L)": GradientDescentRegressor(alpha=0.45, max_iter=300),
 }
-fig, (ax_cost, ax_gap) = plt.subplots(1, 2, figsize=(11, 4.5), layout="constrained")
+fig, (ax_cost, ax_gap) = plt.subplots(1, 2, figsize=(8.5, 3.8), layout="constrained")
 for name, reg in fits.items():
     reg.fit(X, y)
     display = CostHistoryDisplay.from_estimator(reg, ax=ax_cost, name=name)
-    CostHistoryDisplay(cost_history=reg.cost_history_ - best_cost, name=name).plot(
-        ax=ax_gap, log_scale=True, color=display.line_.get_color()
+    CostHistoryDisplay.from_estimator(
+        reg, kind="gap", min_cost=min_cost, ax=ax_gap, color=display.line_.get_color()
     )
-    gap = reg.cost_history_[-1] - best_cost
-    print(f"{name:32s} J after 300 steps - J_min = {gap:.3g}")
+    gap = reg.cost_history_[-1] - min_cost
+    print(f"{name:28s} J - J_min after 300 steps: {gap:.3g}")
 ax_cost.set_xlim(0, 60)
 ax_cost.set_title("Cost J, first 60 steps")
-ax_gap.set_ylabel(r"$J - J_{min}$")
-ax_gap.set_title(r"What is left: $J - J_{min}$ (log scale)")
+ax_cost.legend(fontsize="small")
+ax_gap.set_title("What is left to gain")
 plt.show()
 
 # %%
@@ -102,7 +102,7 @@ for solver in ["auto", "literal"]:
 # :math:`1 = 2/L` they jump from side to side, lower each time; above it each
 # jump lands higher than the last, and the descent blows up. The same happens in
 # the steepest direction of any quadratic bowl.
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), sharey=True, layout="constrained")
+fig, axes = plt.subplots(1, 3, figsize=(8.5, 3), sharey=True, layout="constrained")
 grid = np.linspace(-4.5, 4.5, 200)
 for ax, alpha in zip(axes, [0.2, 0.85, 1.05], strict=True):
     thetas = 2.0 * (1 - 2 * alpha) ** np.arange(9)

@@ -16,6 +16,8 @@ or far from zero, make it huge. Standardizing them (:math:`x \to (x - \bar x) /
 s`) brings it near 1.
 """
 
+# sphinx_gallery_thumbnail_number = 2
+
 # %%
 # Houses: sizes in square feet, bedrooms, and ages in years
 # ---------------------------------------------------------
@@ -50,44 +52,69 @@ print(f"condition number, standardized features: {condition_number(X_scaled):12.
 # %%
 # The same descent on both
 # ------------------------
-# 1000 steps with ``alpha='auto'`` each. What is left to gain, :math:`J -
-# J_{min}`, shows the difference: on the raw features the first steps settle
-# the steepest direction (the size, whose values are in the thousands) and then
-# the descent all but stops, with :math:`\kappa` in the tens of millions; on the
-# standardized features it reaches the minimum in a dozen steps, down to the
-# rounding error of the cost (about :math:`10^{-13}`).
-# (The costs of the two are equal at the minimum: scaling the features changes
-# the parameters, not the predictions the model can make.)
+# 1000 steps with ``alpha='auto'`` each, and what is left to gain, :math:`J -
+# J_{min}`, on a logarithmic axis (``kind="gap"``). The steps are on a
+# logarithmic axis too (linear from 0 to 1), so that the first dozen, where the
+# standardized run does all its work, get as much room as the last thousand.
+#
+# On the standardized features the gap falls by a factor of ten or more per step
+# and reaches the rounding error of the cost itself (the spacing of floating
+# point numbers near :math:`J_{min}`, dotted) in about fifteen steps; from there
+# on the computed gap is rounding noise, zero or just below it, which a
+# logarithmic axis cannot show, so the curve stops. On the raw features the first
+# step settles the steepest direction (the size, whose values are in the
+# thousands) and then the descent all but stops: with :math:`\kappa` in the tens
+# of millions, 1000 steps remove a fraction of a percent of what is left. (The
+# minimum is the same for both: scaling the features changes the parameters, not
+# the predictions the model can make.)
 raw = GradientDescentRegressor(max_iter=1000, store_path=True).fit(X, price)
 scaled = make_pipeline(
     StandardScaler(), GradientDescentRegressor(max_iter=1000, store_path=True)
 ).fit(X, price)
-best_cost = np.mean((LinearRegression().fit(X, price).predict(X) - price) ** 2) / 2
+min_cost = np.mean((LinearRegression().fit(X, price).predict(X) - price) ** 2) / 2
 
-fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
 for name, reg in [("raw features", raw), ("standardized features", scaled[-1])]:
-    CostHistoryDisplay(cost_history=reg.cost_history_ - best_cost, name=name).plot(
-        ax=ax, log_scale=True
+    CostHistoryDisplay.from_estimator(
+        reg, kind="gap", min_cost=min_cost, name=name, ax=ax
     )
-    print(f"{name:22s} J - J_min after 1, 10, 1000 steps:", end=" ")
-    print(np.array2string(reg.cost_history_[[1, 10, 1000]] - best_cost, precision=3))
-ax.set_ylabel(r"$J - J_{min}$")
-ax.set_title("What is left to gain after each step (log scale)")
+    gap = reg.cost_history_ - min_cost
+    print(f"{name:21s} J - J_min after 1, 10, 1000 steps:", end=" ")
+    print(", ".join(f"{g:.3g}" for g in gap[[1, 10, 1000]]))
+rounding = np.spacing(min_cost)
+ax.axhline(rounding, color="0.4", linestyle=":", linewidth=1)
+gap = scaled[-1].cost_history_ - min_cost
+last = int(np.flatnonzero(gap > 0)[-1])  # the last step the log axis can show
+ax.annotate(
+    f"at the minimum to rounding\nerror after {last} steps",
+    xy=(last, gap[last]),
+    xytext=(40, 1e-9),
+    arrowprops={"arrowstyle": "-|>", "color": "0.3"},
+)
+ax.text(600, rounding * 3, "rounding error of J", ha="right", va="bottom", color="0.3")
+ax.set_xscale("symlog", linthresh=1, linscale=0.5)
+ax.set_xticks([0, 1, 10, 100, 1000], labels=["0", "1", "10", "100", "1000"])
+ax.set_xlim(0, 1000)
+ax.set_title("What is left to gain after each step")
 plt.show()
 
 # %%
 # The shape of the bowl
 # ---------------------
 # The cost over the intercept and the coefficient of the size, the other two
-# coefficients held at their final values.
+# coefficients at their best for each point: each contour is the lowest cost any
+# model with that intercept and that coefficient of the size can reach, and the
+# star is the least-squares solution.
 #
 # Raw, the descent has moved the coefficient of the size (to 0.14; least squares
 # says 0.105) and nothing else: after 1000 steps the intercept is still 0.002,
 # where least squares puts it at 39. The learning rate must suit the steepest
 # direction, the size, whose values are in the thousands; along the intercept
 # the same rate makes steps millions of times too small. The contours show why:
-# over these two parameters the bowl is a long, narrow canyon, whose floor runs
-# towards an intercept far off to the right.
+# over these two parameters the bowl is a long, narrow canyon. The first steps
+# went straight up its steep side, to where the size's coefficient alone makes up
+# for the missing intercept; the floor runs on to the star, 39 to the right,
+# but so gently that the descent has not set off along it.
 #
 # Standardized, the bowl is round (drawn here with equal scales on both axes),
 # and the path runs straight to the centre: after the first step it is nearly
@@ -97,13 +124,13 @@ for name, model in [("raw", raw), ("least squares", exact)]:
     print(f"{name:13s}: intercept_ = {model.intercept_:8.4f}, coef_ =", end=" ")
     print(model.coef_.round(4))
 
-fig, (ax_raw, ax_scaled) = plt.subplots(1, 2, figsize=(11, 5), layout="constrained")
+fig, (ax_raw, ax_scaled) = plt.subplots(1, 2, figsize=(8.5, 4.4), layout="constrained")
 DescentPathDisplay.from_estimator(
     raw,
     X,
     price,
     params=("intercept", 0),
-    param_names=("intercept_", "coef_[0] (size, per square foot)"),
+    param_names=("intercept_", "coef_[0] (size, per sq. ft)"),
     ax=ax_raw,
 )
 ax_raw.set_title("Raw features: 1000 steps")
@@ -112,7 +139,7 @@ DescentPathDisplay.from_estimator(
     X,
     price,
     params=("intercept", 0),
-    param_names=("intercept_", "coef_[0] (size, per standard deviation)"),
+    param_names=("intercept_", "coef_[0] (size, per std)"),
     extent=(-30, 260, -125, 165),
     ax=ax_scaled,
 )

@@ -18,12 +18,12 @@ from sklearn.model_selection import KFold, cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skgd._demo import MAX_ITER, main
+from skgd._demo import ALPHA_GRID, FRACTIONS, MAX_ITER, main
 
 SECTION_TITLES = (
     "1. Fitting StandardScaler + GradientDescentRegressor(alpha='auto')",
-    "2. Choosing alpha by 5-fold GridSearchCV",
-    "3. Cross-validating the chosen pipeline (5 shuffled folds)",
+    "2. How many steps each learning rate needs to come near the minimum",
+    "3. Cross-validating the pipeline (5 shuffled folds)",
     "4. Against LinearRegression in the same pipeline (held-out test set)",
 )
 NUMBER = r"(-?\d+(?:\.\d+)?)"
@@ -60,6 +60,8 @@ def reference(output):
     hessian = design.T @ design / len(design)
     folds = KFold(n_splits=5, shuffle=True, random_state=random_state)
     return {
+        "scaled": scaled,
+        "y_train": y_train,
         "initial_cost": 0.5 * np.mean(y_train**2),
         "minimum_cost": 0.5 * np.mean((exact.predict(X_train) - y_train) ** 2),
         "lipschitz": np.linalg.eigvalsh(hessian)[-1],
@@ -98,7 +100,8 @@ def test_exits_cleanly(run):
 def test_has_every_section_in_order(output):
     positions = [output.index(title) for title in SECTION_TITLES]
     assert positions == sorted(positions)
-    assert len(output.splitlines()) <= 30
+    assert len(output.splitlines()) <= 35
+    assert max(len(line) for line in output.splitlines()) <= 88
 
 
 def test_costs_fall_from_the_start_to_the_least_squares_minimum(output, reference):
@@ -118,20 +121,83 @@ def test_auto_learning_rate_is_one_over_lipschitz(output, reference):
     assert alpha == pytest.approx(1 / reference["lipschitz"], abs=1e-4)
 
 
-def test_diverging_candidate_is_reported_and_not_chosen(output, reference):
-    max_stable = 2 / reference["lipschitz"]
-    diverged = _alpha(
-        _search(r"alpha=(\S+) failed in \d/5 folds: (?:diverged|refused)", output)
-    )
-    printed_bound = float(_search(rf"(?:diverged|refused) .* 2/L = {NUMBER}", output))
-    chosen = _alpha(_search(r"chosen: alpha=(\S+),", output))
+def _textbook_costs(design, y, alpha, n_steps):
+    """J after 0..n_steps steps of the textbook loop, from theta = 0."""
+    theta = np.zeros(design.shape[1])
+    costs = np.empty(n_steps + 1)
+    for k in range(n_steps + 1):
+        residual = design @ theta - y
+        costs[k] = 0.5 * np.mean(residual**2)
+        theta -= alpha * design.T @ residual / len(y)
+    return costs
 
-    assert diverged > max_stable
-    assert printed_bound == pytest.approx(max_stable, abs=1e-4)
-    assert chosen != diverged
-    assert chosen == "auto" or chosen < max_stable
-    failed_rows = [line for line in _section(output, 2) if line.endswith("failed")]
-    assert len(failed_rows) == 1
+
+def _steps_table(output):
+    """{alpha: [steps or None for each fraction]} and the refused alphas."""
+    table, refused = {}, {}
+    for line in _section(output, 2):
+        cells = line.split()
+        if not cells or cells[0] not in {repr(a) for a in ALPHA_GRID}:
+            continue
+        alpha = _alpha(cells[0])
+        if cells[1].startswith("refused") or cells[1].startswith("diverged"):
+            refused[alpha] = float(_search(rf"2/L = {NUMBER}", line))
+        else:
+            table[alpha] = [
+                None if cell.startswith(">") else int(cell)
+                for cell in cells[1 : 1 + len(FRACTIONS)]
+            ]
+    return table, refused
+
+
+def test_steps_to_the_minimum_are_those_of_the_textbook_loop(output, reference):
+    # Each count is the first step of the plain loop, run here in numpy on the
+    # same standardised training data, within the fraction of the minimum.
+    table, refused = _steps_table(output)
+    assert set(table) | set(refused) == set(ALPHA_GRID)
+    design = np.column_stack([reference["scaled"], np.ones(len(reference["scaled"]))])
+    min_cost = reference["minimum_cost"]
+    printed_min = float(_search(rf"J_min = {NUMBER};", output))
+    assert printed_min == pytest.approx(min_cost, abs=0.01)
+    for alpha, steps in table.items():
+        rate = 1 / reference["lipschitz"] if alpha == "auto" else alpha
+        gap = _textbook_costs(design, reference["y_train"], rate, MAX_ITER) - min_cost
+        for fraction, printed in zip(FRACTIONS, steps, strict=True):
+            reached = np.flatnonzero(gap <= fraction * min_cost)
+            expected = int(reached[0]) if reached.size else None
+            if expected is None or printed is None:
+                assert printed == expected, (alpha, fraction)
+            else:
+                # The Gram path's costs and the loop's may round differently at
+                # the threshold itself.
+                assert abs(printed - expected) <= 1, (alpha, fraction)
+
+
+def test_near_the_minimum_steps_fall_like_one_over_alpha(output, reference):
+    table, _ = _steps_table(output)
+    products = [
+        steps[-1] * (1 / reference["lipschitz"] if alpha == "auto" else alpha)
+        for alpha, steps in table.items()
+        if steps[-1] is not None
+    ]
+    assert len(products) >= 3
+    assert max(products) / min(products) < 1.02
+    low, high = (
+        int(v) for v in _search(r"is the same: (\d+-\d+) for", output).split("-")
+    )
+    assert low <= min(products) + 1 and max(products) - 1 <= high
+    # And the too small rate does not get there within MAX_ITER steps.
+    assert table[0.01][-1] is None
+
+
+def test_the_rate_above_the_stable_bound_is_refused(output, reference):
+    _, refused = _steps_table(output)
+    max_stable = 2 / reference["lipschitz"]
+    assert list(refused) == [
+        alpha for alpha in ALPHA_GRID if alpha != "auto" and alpha > max_stable
+    ]
+    for printed_bound in refused.values():
+        assert printed_bound == pytest.approx(max_stable, abs=1e-4)
 
 
 def test_cross_validated_r2_matches_least_squares(output, reference):
