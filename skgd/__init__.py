@@ -1,7 +1,8 @@
 """skgd: linear regression by batch gradient descent, as a scikit-learn estimator."""
 
-from skgd._descent import GradientDescentResult, Status, gradient_descent
+from skgd._descent import GradientDescentResult, Status
 from skgd._exceptions import DivergenceError
+from skgd._gradient_descent import gradient_descent
 from skgd._plotting import CostHistoryDisplay, DescentPathDisplay
 from skgd._regressor import GradientDescentRegressor
 from skgd._version import __version__

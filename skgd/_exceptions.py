@@ -1,4 +1,6 @@
-"""Errors raised by skgd."""
+"""Errors raised by skgd, and how a fit that raises leaves the estimator."""
+
+from contextlib import contextmanager
 
 
 class DivergenceError(ValueError):
@@ -60,3 +62,29 @@ class DivergenceError(ValueError):
     def __reduce__(self):
         # Keeps the error picklable, so that it crosses joblib's process boundary.
         return type(self), (self.iteration, self.alpha, self.max_stable_alpha)
+
+
+@contextmanager
+def previous_fit_kept_on_error(estimator):
+    """Leave the fitted attributes as they were before ``fit`` if it raises.
+
+    A failed fit then never leaves a half-fitted estimator: a fitted one keeps
+    its previous model whole, an unfitted one stays unfitted.
+    """
+    before = _fitted_attributes(estimator)
+    try:
+        yield
+    except BaseException:
+        for name in _fitted_attributes(estimator):
+            delattr(estimator, name)
+        for name, value in before.items():
+            setattr(estimator, name, value)
+        raise
+
+
+def _fitted_attributes(estimator):
+    return {
+        name: value
+        for name, value in vars(estimator).items()
+        if name.endswith("_") and not name.startswith("_")
+    }

@@ -98,6 +98,26 @@ class HalfSquaredError:
             theta = np.concatenate([theta, intercept[np.newaxis]])
         return np.array(theta)
 
+    def warm_start(self, coef, intercept):
+        """A previous fit's ``coef_`` and ``intercept_`` as this loss's ``theta``.
+
+        A ``coef_`` of the right size is reshaped, as
+        ``ElasticNet(warm_start=True)`` does: a fit on 1-D ``y`` continues on the
+        same ``y`` as a column, and back. Of another size, it is refused.
+        """
+        zeros = self.zeros()
+        coef, intercept = np.asarray(coef), np.asarray(intercept)
+        coef_shape = zeros[: self.n_features].T.shape
+        if coef.size != np.prod(coef_shape) or (
+            self.fit_intercept and intercept.size != np.prod(zeros.shape[1:])
+        ):
+            raise ValueError(
+                f"warm_start=True needs the previous coef_ to fit this data: got "
+                f"coef_ of shape {coef.shape}, but X and y need shape "
+                f"{coef_shape}. Set warm_start=False to start from zero."
+            )
+        return self.pack(coef.reshape(coef_shape), intercept.reshape(zeros.shape[1:]))
+
     def unpack(self, theta):
         """Split ``theta`` into ``coef`` (shaped as ``coef_``) and ``intercept``."""
         coef = np.array(theta[: self.n_features].T)

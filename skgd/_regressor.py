@@ -1,14 +1,9 @@
 """``GradientDescentRegressor``: scikit-learn glue around the loop and the objective."""
 
-import warnings
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -20,14 +15,11 @@ from skgd._callbacks import (
     end_fit_task,
 )
 from skgd._descent import Status, descend
-from skgd._exceptions import DivergenceError
+from skgd._exceptions import DivergenceError, previous_fit_kept_on_error
+from skgd._learning_rate import learning_rate, max_stable_alpha, warn_not_converged
 from skgd._loss import HalfSquaredError
 from skgd._solvers import SOLVERS, choose_solver, make_solver
-from skgd._validation import (
-    check_magnitudes,
-    too_large_message,
-    validate_sample_weight,
-)
+from skgd._validation import validate_fit_data
 
 
 class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
@@ -69,13 +61,13 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
 
         - 'literal': the textbook step, reading X once per step in row blocks.
           Extra memory: a block of X (about 1 MiB).
-        - 'gram': one pass builds the Hessian :math:`[X\ 1]^T S [X\ 1]`, after
-          which the steps do not touch X. Extra memory:
-          O(n_features²).
+        - 'gram': one pass sums the sufficient statistics (the centred
+          :math:`X^T S X`, :math:`X^T S y` and means), after which the steps do
+          not touch X. Extra memory: O(n_features²).
         - 'dual': the steps are taken on the matrix :math:`X X^T`, for fewer
           samples than features. Extra memory: O(n_samples²).
-        - 'auto': the path estimated to be fastest for the shape and sparsity
-          of X and ``max_iter``.
+        - 'auto': the solver of least work for the shape and sparsity of X and
+          ``max_iter``.
 
         With 'gram' and 'dual', :math:`L` is known before the first step, so a
         learning rate above :math:`2 / L` raises :class:`DivergenceError` at
@@ -88,6 +80,17 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         steps ``0, s, 2s, ...`` and after the last step, with the smallest stride
         ``s`` that fits ``max_iter`` steps. Memory:
         ``n_points * (n_features + 1) * n_targets`` floats.
+
+    compute_min_cost : bool or 'auto', default='auto'
+        Whether to compute ``min_cost_``, the minimum of the cost over all
+        parameters. 'auto' computes it where it comes at no extra cost (the
+        'gram' solver); True on every solver, at the price of one pass over X and
+        O(n_features²) memory for 'literal', and an eigendecomposition of the
+        (n_samples, n_samples) matrix for 'dual'.
+
+    verbose : int, default=0
+        ``1`` prints the cost after steps 0, 1, 2, 5, 10, 20, 50, ... and the
+        last step, with why the descent stopped; ``2`` prints every step.
 
     Attributes
     ----------
@@ -108,7 +111,12 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         ``cost_history_[0]`` is the cost at its starting point.
 
     solver_ : str
-        The path that computed the iterates: 'literal', 'gram' or 'dual'.
+        The solver that computed the iterates: 'literal', 'gram' or 'dual'.
+
+    min_cost_ : float
+        The minimum of the cost over all parameters, :math:`\min J`: how far
+        ``cost_history_[-1]`` is from the end of the descent. Only where
+        ``compute_min_cost`` asks for it.
 
     coef_path_ : ndarray of shape (n_points, n_features) or 3-D
         ``coef_`` after step ``path_iterations_[i]``, for each kept point; of
@@ -159,10 +167,17 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
     follows the trajectory it would follow alone.
 
     The cost is a quadratic whose Hessian has largest eigenvalue :math:`L`; the
-    iterates converge for :math:`0 < \alpha < 2 / L` and to the least-squares
-    solution of :class:`~sklearn.linear_model.LinearRegression`. How fast depends
-    on the conditioning of the features: scale them, for example with
-    :class:`~sklearn.preprocessing.StandardScaler` in a pipeline.
+    iterates converge for :math:`0 < \alpha < 2 / L`. From :math:`w = 0, b = 0`
+    they stay in the row space of :math:`[X\ 1]` and reach the least-squares
+    :math:`(w, b)` of smallest norm :math:`\lVert (w, b) \rVert`. Where X has full
+    column rank, or without an intercept, that is the solution of
+    :class:`~sklearn.linear_model.LinearRegression`; on rank-deficient or wide
+    data with an intercept, ``LinearRegression`` returns the least-squares point
+    of smallest :math:`\lVert w \rVert` with :math:`b` free instead, which
+    predicts the training data alike but new rows differently. How fast the
+    iterates converge depends on the conditioning of the features: scale them,
+    for example with :class:`~sklearn.preprocessing.StandardScaler` in a
+    pipeline.
 
     References
     ----------
@@ -197,6 +212,8 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         "warm_start": ["boolean"],
         "solver": [StrOptions({"auto", *SOLVERS})],
         "store_path": ["boolean", Interval(Integral, 2, None, closed="left")],
+        "compute_min_cost": ["boolean", StrOptions({"auto"})],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -209,6 +226,8 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         warm_start=False,
         solver="auto",
         store_path=False,
+        compute_min_cost="auto",
+        verbose=0,
     ):
         self.alpha = alpha
         self.max_iter = max_iter
@@ -217,6 +236,8 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         self.warm_start = warm_start
         self.solver = solver
         self.store_path = store_path
+        self.compute_min_cost = compute_min_cost
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -247,8 +268,8 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
             X or y are so large that the sums of their squares overflow, or those
             of X so small that they underflow.
         """
-        with _previous_fit_kept_on_error(self):
-            X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        with previous_fit_kept_on_error(self):
+            X, y, sample_weight = validate_fit_data(self, X, y, sample_weight)
             loss = HalfSquaredError(
                 X, y, sample_weight, fit_intercept=self.fit_intercept
             )
@@ -267,64 +288,39 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
             # Overflow is caught and reported below; numpy need not warn of it.
             with np.errstate(over="ignore", invalid="ignore"):
                 solver = make_solver(name, loss)
-                alpha = self._learning_rate(solver, X)
+                alpha = learning_rate(self.alpha, solver, X)
+                if self.verbose:
+                    print(
+                        f"[{type(self).__name__}] solver={solver.name!r}, "
+                        f"alpha={alpha:.6g}, max_iter={self.max_iter}"
+                    )
                 result = self._descend(solver, theta0, alpha, X, y, sample_weight)
             if result.status in (Status.DIVERGED, Status.NOT_A_NUMBER):
                 raise DivergenceError(
                     iteration=result.nit + 1,
                     alpha=alpha,
-                    max_stable_alpha=_max_stable_alpha(solver, X),
+                    max_stable_alpha=max_stable_alpha(solver, X),
                 )
             if result.status == Status.MAX_ITER and self.tol is not None:
-                _warn_not_converged(result, self.tol)
+                warn_not_converged(result, self.tol)
 
             self.coef_, self.intercept_ = loss.unpack(result.x)
             self.alpha_ = float(alpha)
             self.n_iter_ = result.nit
             self.cost_history_ = result.cost_history
             self.solver_ = solver.name
+            if self.compute_min_cost is True or (
+                self.compute_min_cost == "auto" and solver.knows_min_cost
+            ):
+                self.min_cost_ = solver.min_cost()
+            elif hasattr(self, "min_cost_"):
+                del self.min_cost_  # it was a previous fit's
             if result.path is not None:
                 points = [loss.unpack(theta) for theta in result.path]
                 self.coef_path_ = np.stack([coef for coef, _ in points])
                 self.intercept_path_ = np.asarray([b for _, b in points])
                 self.path_iterations_ = result.path_iterations
         return self
-
-    def _validate_fit_data(self, X, y, sample_weight):
-        if sp.issparse(y):
-            # scikit-learn's own message for a sparse y, which is not supported.
-            check_array(y, accept_sparse=False, input_name="y", estimator=self)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32],
-            multi_output=True,
-            y_numeric=True,
-            # X's NaN and infinity: below, in one pass that checks overflow too.
-            ensure_all_finite=False,
-        )
-        check_magnitudes(self, X, y)
-        y = y.astype(X.dtype, copy=False)
-        if sample_weight is not None:
-            sample_weight = validate_sample_weight(sample_weight, X)
-        return X, y, sample_weight
-
-    def _learning_rate(self, solver, X):
-        """``alpha``, or 1/L for 'auto'; refused above 2/L where L is known."""
-        if self.alpha == "auto":
-            lipschitz = _lipschitz(solver, X)
-            # L = 0 only when X is all zeros and there is no intercept: the
-            # gradient is then zero everywhere and every learning rate is stable.
-            return 1.0 / lipschitz if lipschitz > 0 else 1.0
-        if solver.bound_known and self.alpha > _max_stable_alpha(solver, X):
-            raise DivergenceError(
-                iteration=None,
-                alpha=self.alpha,
-                max_stable_alpha=_max_stable_alpha(solver, X),
-            )
-        return self.alpha
 
     def _descend(self, solver, theta0, alpha, X, y, sample_weight):
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
@@ -348,6 +344,7 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
             tol=self.tol,
             callback=step_callbacks,
             store_path=self.store_path,
+            verbose=self.verbose,
         )
         coef, intercept = solver.loss.unpack(result.x)
         end_fit_task(
@@ -361,25 +358,9 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         return result
 
     def _starting_point(self, loss):
-        zeros = loss.zeros()
-        if not (self.warm_start and hasattr(self, "coef_")):
-            return zeros
-        coef = np.asarray(self.coef_)
-        intercept = np.asarray(self.intercept_)
-        expected_coef = zeros[: loss.n_features].T.shape
-        if coef.size != np.prod(expected_coef) or (
-            self.fit_intercept and intercept.size != np.prod(zeros.shape[1:])
-        ):
-            raise ValueError(
-                f"warm_start=True needs the previous coef_ to fit this data: got "
-                f"coef_ of shape {coef.shape}, but X and y need shape "
-                f"{expected_coef}. Set warm_start=False to start from zero."
-            )
-        # A coef_ of the same size is reshaped, as ElasticNet(warm_start=True)
-        # does: a 1-D y's fit continues on the same y as a column, and back.
-        return loss.pack(
-            coef.reshape(expected_coef), intercept.reshape(zeros.shape[1:])
-        )
+        if self.warm_start and hasattr(self, "coef_"):
+            return loss.warm_start(self.coef_, self.intercept_)
+        return loss.zeros()
 
     def predict(self, X):
         """Predict with the fitted linear model, ``X @ coef_.T + intercept_``.
@@ -409,54 +390,3 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         tags.input_tags.sparse = True
         tags.target_tags.multi_output = True
         return tags
-
-
-def _lipschitz(solver, X):
-    """``L``, or a clear error where it is beyond float64 (the features' fault)."""
-    lipschitz = solver.lipschitz()
-    if not np.isfinite(lipschitz):
-        raise ValueError(too_large_message("X", X))
-    return lipschitz
-
-
-def _max_stable_alpha(solver, X):
-    lipschitz = _lipschitz(solver, X)
-    return 2.0 / lipschitz if lipschitz > 0 else np.inf
-
-
-def _warn_not_converged(result, tol):
-    last_decrease = result.cost_history[-2] - result.cost_history[-1]
-    warnings.warn(
-        f"Gradient descent did not converge within max_iter={result.nit} steps: "
-        f"the last step lowered the cost by {last_decrease:.3g}, not below "
-        f"tol={tol:.3g}. Increase max_iter, use a larger alpha (up to 2/L; "
-        "alpha='auto' takes 1/L), or scale the features.",
-        ConvergenceWarning,
-        stacklevel=2,
-    )
-
-
-@contextmanager
-def _previous_fit_kept_on_error(estimator):
-    """Leave the fitted attributes as they were before ``fit`` if it raises.
-
-    A failed fit then never leaves a half-fitted estimator: a fitted one keeps
-    its previous model whole, an unfitted one stays unfitted.
-    """
-    before = _fitted_attributes(estimator)
-    try:
-        yield
-    except BaseException:
-        for name in _fitted_attributes(estimator):
-            delattr(estimator, name)
-        for name, value in before.items():
-            setattr(estimator, name, value)
-        raise
-
-
-def _fitted_attributes(estimator):
-    return {
-        name: value
-        for name, value in vars(estimator).items()
-        if name.endswith("_") and not name.startswith("_")
-    }

@@ -10,8 +10,8 @@ import inspect
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import assert_all_finite
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils import assert_all_finite, check_array
+from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from skgd._blocks import chunked_sum_of_squares, row_blocks
 
@@ -23,6 +23,32 @@ _ALL_ZERO_WEIGHTS = (
     else {}
 )
 _TINY = np.finfo(np.float64).tiny
+
+
+def validate_fit_data(estimator, X, y, sample_weight):
+    """X, y and the weights of ``fit``, validated as scikit-learn does, and more.
+
+    CSR and CSC X are kept as they are, float32 X too; y takes X's dtype.
+    """
+    if sp.issparse(y):
+        # scikit-learn's own message for a sparse y, which is not supported.
+        check_array(y, accept_sparse=False, input_name="y", estimator=estimator)
+    X, y = validate_data(
+        estimator,
+        X,
+        y,
+        accept_sparse=["csr", "csc"],
+        dtype=[np.float64, np.float32],
+        multi_output=True,
+        y_numeric=True,
+        # X's NaN and infinity: below, in one pass that checks overflow too.
+        ensure_all_finite=False,
+    )
+    check_magnitudes(estimator, X, y)
+    y = y.astype(X.dtype, copy=False)
+    if sample_weight is not None:
+        sample_weight = validate_sample_weight(sample_weight, X)
+    return X, y, sample_weight
 
 
 def validate_sample_weight(sample_weight, X):

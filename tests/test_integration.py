@@ -190,6 +190,8 @@ def test_clone_keeps_params_and_is_unfitted():
         warm_start=True,
         solver="dual",
         store_path=7,
+        compute_min_cost=True,
+        verbose=0,
     )
     reg = GradientDescentRegressor(**params).fit(X, y)
     cloned = clone(reg)

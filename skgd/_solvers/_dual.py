@@ -44,6 +44,7 @@ class DualSolver:
 
     name = "dual"
     bound_known = True
+    knows_min_cost = False
 
     def __init__(self, loss):
         self.loss = loss
@@ -60,6 +61,18 @@ class DualSolver:
         if self._lipschitz is None:
             self._lipschitz = largest_eigenvalue(self.matrix)
         return self._lipschitz
+
+    def min_cost(self):
+        """The minimum of the cost: half the squared part of the scaled targets
+        that no parameters reach, the null space of the dual matrix.
+
+        An eigendecomposition of the (n_samples, n_samples) matrix.
+        """
+        eigenvalues, basis = np.linalg.eigh(self.matrix)
+        cutoff = max(eigenvalues[-1], 0.0) * len(eigenvalues) * np.finfo(float).eps
+        targets = self.root[:, np.newaxis] * self.loss.y.reshape(len(self.root), -1)
+        unreached = basis[:, eigenvalues <= cutoff].T @ targets
+        return 0.5 * float(np.sum(unreached**2))
 
     def stepper(self, theta0, alpha):
         """The descent from ``theta0`` with learning rate ``alpha``."""

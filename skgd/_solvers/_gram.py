@@ -56,24 +56,13 @@ class GramSolver:
 
     name = "gram"
     bound_known = True
+    knows_min_cost = True
 
     def __init__(self, loss, statistics=None):
         self.loss = loss
-        fit_intercept = loss.fit_intercept
-        stats = statistics
-        if stats is None:
-            stats = SufficientStatistics.from_data(loss.X, loss.y, loss.weights)
-        minimiser = stats.least_squares(fit_intercept)
-        if (
-            statistics is None
-            and stats.cancellation(minimiser, fit_intercept)
-            > _MAX_CANCELLATION_AT_MINIMUM
-        ):
-            stats = stats.with_anchor(
-                loss.X, loss.y, loss.weights, minimiser[: loss.n_features]
-            )
+        stats = exact_statistics(loss) if statistics is None else statistics
         self.statistics = stats
-        eigenvalues, self._basis = np.linalg.eigh(stats.hessian(fit_intercept))
+        eigenvalues, self._basis = np.linalg.eigh(stats.hessian(loss.fit_intercept))
         # H is positive semi-definite; negative eigenvalues are rounding.
         self._eigenvalues = np.maximum(eigenvalues, 0.0)
 
@@ -81,9 +70,29 @@ class GramSolver:
         """The largest eigenvalue ``L`` of the Hessian."""
         return float(self._eigenvalues[-1]) if len(self._eigenvalues) else 0.0
 
+    def min_cost(self):
+        """The minimum of the cost, read from the statistics."""
+        return self.statistics.min_cost(self.loss.fit_intercept)
+
     def stepper(self, theta0, alpha):
         """The descent from ``theta0`` with learning rate ``alpha``."""
         return _ClosedFormStepper(self, theta0, alpha)
+
+
+def exact_statistics(loss):
+    """The statistics of the loss's data, anchored where its minimum needs it.
+
+    One pass over X; a second, for the residual at the least-squares point, only
+    when the cost there is so much smaller than the terms it is computed from
+    that it would lose its digits (near-exact fits).
+    """
+    stats = SufficientStatistics.from_data(loss.X, loss.y, loss.weights)
+    minimiser = stats.least_squares(loss.fit_intercept)
+    if stats.cancellation(minimiser, loss.fit_intercept) > _MAX_CANCELLATION_AT_MINIMUM:
+        stats = stats.with_anchor(
+            loss.X, loss.y, loss.weights, minimiser[: loss.n_features]
+        )
+    return stats
 
 
 class _ClosedFormStepper:

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from skgd._descent import FunctionStepper
+from skgd._gradient_descent import FunctionStepper
 from skgd._loss import MAX_PARAMS_FOR_EXPLICIT_SPECTRUM, largest_eigenvalue
-from skgd._statistics import SufficientStatistics
+from skgd._solvers._gram import exact_statistics
 
 
 class LiteralSolver:
@@ -33,12 +33,19 @@ class LiteralSolver:
 
     name = "literal"
     # L costs extra passes over X here, so the bound is checked only when the
-    # cost rises.
+    # cost rises; and the minimum of the cost is computed only if asked for.
     bound_known = False
+    knows_min_cost = False
 
     def __init__(self, loss):
         self.loss = loss
         self._lipschitz = None
+        self._statistics = None
+
+    def _exact_statistics(self):
+        if self._statistics is None:
+            self._statistics = exact_statistics(self.loss)
+        return self._statistics
 
     def lipschitz(self):
         """The largest eigenvalue ``L`` of the Hessian.
@@ -49,11 +56,16 @@ class LiteralSolver:
         if self._lipschitz is None:
             loss = self.loss
             if loss.n_params <= MAX_PARAMS_FOR_EXPLICIT_SPECTRUM:
-                stats = SufficientStatistics.from_data(loss.X, loss.y, loss.weights)
-                self._lipschitz = largest_eigenvalue(stats.hessian(loss.fit_intercept))
+                hessian = self._exact_statistics().hessian(loss.fit_intercept)
+                self._lipschitz = largest_eigenvalue(hessian)
             else:
                 self._lipschitz = loss.lipschitz()
         return self._lipschitz
+
+    def min_cost(self):
+        """The minimum of the cost, from the statistics: a pass over X, and
+        ``n_params**2`` memory."""
+        return self._exact_statistics().min_cost(self.loss.fit_intercept)
 
     def stepper(self, theta0, alpha):
         """The descent from ``theta0`` with learning rate ``alpha``."""
