@@ -42,7 +42,7 @@ from threadpoolctl import threadpool_limits
 
 import skgd
 from skgd import GradientDescentRegressor
-from skgd._objective import HalfSquaredError
+from skgd._loss import HalfSquaredError
 
 N_STEPS = 1000
 PAUSE_SECONDS = 0.25

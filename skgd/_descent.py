@@ -24,6 +24,10 @@ class Status(IntEnum):
     callback, 4 the function returned a value that is not a number; and -1 for
     the results handed to a callback while the loop is still running.
 
+    See Also
+    --------
+    GradientDescentResult : The result whose ``status`` it is.
+
     Examples
     --------
     >>> from skgd import Status, gradient_descent
@@ -68,7 +72,10 @@ _INITIAL_HISTORY = 1024
 class GradientDescentResult:
     """The outcome of a descent, in the manner of ``OptimizeResult``.
 
-    Attributes
+    Made by :func:`gradient_descent` (and handed to its callback after every
+    step, with status ``RUNNING``); every field is read-only.
+
+    Parameters
     ----------
     x : ndarray
         The last accepted point.
@@ -88,12 +95,22 @@ class GradientDescentResult:
     cost_history : ndarray of shape (nit + 1,)
         ``cost_history[k]`` is the cost after ``k`` steps; ``[0]`` is the cost at
         ``x0``.
-    path : ndarray of shape (n_points, \\*x.shape) or None
+    path : ndarray of shape (n_points, \\*x.shape) or None, default=None
         The points kept with ``store_path``: ``path[i]`` is the point after
         ``path_iterations[i]`` steps. ``None`` when no path was asked for, and
         in the results handed to a callback.
-    path_iterations : ndarray of int of shape (n_points,) or None
+    path_iterations : ndarray of int of shape (n_points,) or None, default=None
         The step number of each point of ``path``, from 0 (``x0``) to ``nit``.
+
+    Attributes
+    ----------
+    success : bool
+        Whether the loop ended by ``tol`` or ``max_iter``.
+
+    See Also
+    --------
+    gradient_descent : The loop that returns it.
+    Status : The values of ``status``.
 
     Examples
     --------

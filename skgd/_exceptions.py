@@ -21,6 +21,12 @@ class DivergenceError(ValueError):
         ``2 / L``, the largest stable learning rate for this data, where ``L`` is
         the largest eigenvalue of the Hessian of the cost.
 
+    See Also
+    --------
+    GradientDescentRegressor : Whose fit raises it.
+    sklearn.exceptions.ConvergenceWarning : Warned when ``tol`` does not stop
+        the descent within ``max_iter`` steps.
+
     Examples
     --------
     >>> import numpy as np

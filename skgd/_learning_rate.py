@@ -50,5 +50,5 @@ def warn_not_converged(result, tol):
         f"tol={tol:.3g}. Increase max_iter, use a larger alpha (up to 2/L; "
         "alpha='auto' takes 1/L), or scale the features.",
         ConvergenceWarning,
-        stacklevel=3,
+        stacklevel=4,  # the call of fit, past its scikit-learn wrapper
     )

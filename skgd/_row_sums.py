@@ -45,6 +45,7 @@ class RowSums:
         self.xx = np.zeros((n_features, n_features)) if gram else None
         self.xr = np.zeros((n_features, n_targets))
         self.rr = np.zeros(n_targets)
+        self.weighted, self.anchored = weights is not None, bool(np.any(anchor))
 
     def add(self, rows, root, y):
         """Add ``rows = sqrt(s) x~`` (dense or sparse), whose targets are ``y``."""
@@ -53,8 +54,11 @@ class RowSums:
             self.xx += product.toarray() if sp.issparse(product) else product
         self.x += rows.T @ root
         # sqrt(s) r~ = sqrt(s) (y - K_x w^ - K_r) - sqrt(s) x~ w^
-        offset = self.shift_x @ self.anchor + self.shift_r
-        scaled = (y - offset) * root[:, np.newaxis] - np.asarray(rows @ self.anchor)
+        scaled = y - (self.shift_x @ self.anchor + self.shift_r)
+        if self.weighted:
+            scaled *= root[:, np.newaxis]
+        if self.anchored:
+            scaled -= np.asarray(rows @ self.anchor)
         self.xr += rows.T @ scaled
         self.r += root @ scaled
         self.rr += np.einsum("ij,ij->j", scaled, scaled)

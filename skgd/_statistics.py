@@ -295,16 +295,18 @@ class SufficientStatistics:
             gradient[self.n_features] = offset
         return gradient.reshape(theta.shape)
 
-    def least_squares(self, fit_intercept=True):
+    def least_squares(self, fit_intercept=True, spectrum=None):
         """A minimiser of J: the least-squares parameters of smallest norm.
 
         Returns an array of shape (n_params, n_targets): the one of smallest
         :math:`\\lVert (w, b) \\rVert` among the minimisers, which gradient
-        descent from zero reaches.
+        descent from zero reaches. ``spectrum``, the eigenvalues and vectors of
+        :meth:`hessian`, saves their computation.
         """
-        hessian = self.hessian(fit_intercept)
-        eigenvalues, basis = np.linalg.eigh(hessian)
-        zero = np.zeros((len(hessian), self.n_targets))
+        if spectrum is None:
+            spectrum = np.linalg.eigh(self.hessian(fit_intercept))
+        eigenvalues, basis = spectrum
+        zero = np.zeros((len(eigenvalues), self.n_targets))
         gradient = self.gradient(zero, fit_intercept)  # -c, as H theta - c
         largest = eigenvalues[-1] if len(eigenvalues) else 0.0
         cutoff = largest * len(eigenvalues) * np.finfo(np.float64).eps
@@ -313,9 +315,10 @@ class SufficientStatistics:
         )
         return -basis @ (inverse[:, np.newaxis] * (basis.T @ gradient))
 
-    def min_cost(self, fit_intercept=True):
+    def min_cost(self, fit_intercept=True, spectrum=None):
         """The minimum of J over all parameters: J at :meth:`least_squares`."""
-        return float(self.cost(self.least_squares(fit_intercept), fit_intercept))
+        minimiser = self.least_squares(fit_intercept, spectrum)
+        return float(self.cost(minimiser, fit_intercept))
 
     def cancellation(self, theta, fit_intercept=True):
         """How many times larger the terms of J at ``theta`` are than J itself.

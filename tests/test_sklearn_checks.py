@@ -16,7 +16,7 @@ from skgd import GradientDescentRegressor
 # (tested elsewhere).
 ESTIMATORS = [
     GradientDescentRegressor(),
-    GradientDescentRegressor(tol=1e-6, max_iter=5000),
+    GradientDescentRegressor(tol=1e-6, max_iter=20_000),
     GradientDescentRegressor(fit_intercept=False, max_iter=200),
     GradientDescentRegressor(max_iter=100),
     GradientDescentRegressor(warm_start=True),

@@ -338,12 +338,23 @@ class DescentPathDisplay:
         minimum : array-like of shape (2,), default=None
             The minimum of ``fun`` in the two drawn coordinates, if known, marked
             with a star. ``None`` marks none.
-        grid_resolution, extent
-            As for :meth:`from_estimator`.
+        grid_resolution : int, default=100
+            The number of grid points along each axis.
+        extent : tuple of four floats, default=None
+            ``(x_min, x_max, y_min, y_max)`` of the drawn region. ``None`` covers
+            the path and the minimum, with a margin.
         param_names : tuple of two str, default=None
             The axis labels. ``None`` takes ``"x[i]"``.
-        name, levels, ax, contour_kwargs, path_kwargs
-            As for :meth:`from_estimator`.
+        name : str, default=None
+            The name of the path in the legend; ``None`` calls it "descent path".
+        levels : int or array-like, default=None
+            The level curves to draw; see :meth:`plot`.
+        ax : matplotlib Axes, default=None
+            The axes to draw on. ``None`` creates a new figure and axes.
+        contour_kwargs : dict, default=None
+            Passed to :meth:`matplotlib.axes.Axes.contour`.
+        path_kwargs : dict, default=None
+            Passed to :meth:`matplotlib.axes.Axes.plot` for the path.
 
         Returns
         -------

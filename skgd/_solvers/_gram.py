@@ -60,9 +60,12 @@ class GramSolver:
 
     def __init__(self, loss, statistics=None):
         self.loss = loss
-        stats = exact_statistics(loss) if statistics is None else statistics
-        self.statistics = stats
-        eigenvalues, self._basis = np.linalg.eigh(stats.hessian(loss.fit_intercept))
+        if statistics is None:
+            statistics, self.spectrum = exact_statistics(loss)
+        else:
+            self.spectrum = np.linalg.eigh(statistics.hessian(loss.fit_intercept))
+        self.statistics = statistics
+        eigenvalues, self._basis = self.spectrum
         # H is positive semi-definite; negative eigenvalues are rounding.
         self._eigenvalues = np.maximum(eigenvalues, 0.0)
 
@@ -72,7 +75,7 @@ class GramSolver:
 
     def min_cost(self):
         """The minimum of the cost, read from the statistics."""
-        return self.statistics.min_cost(self.loss.fit_intercept)
+        return self.statistics.min_cost(self.loss.fit_intercept, self.spectrum)
 
     def stepper(self, theta0, alpha):
         """The descent from ``theta0`` with learning rate ``alpha``."""
@@ -84,15 +87,17 @@ def exact_statistics(loss):
 
     One pass over X; a second, for the residual at the least-squares point, only
     when the cost there is so much smaller than the terms it is computed from
-    that it would lose its digits (near-exact fits).
+    that it would lose its digits (near-exact fits). Returns the statistics and
+    the eigendecomposition of the Hessian, which the anchor does not change.
     """
     stats = SufficientStatistics.from_data(loss.X, loss.y, loss.weights)
-    minimiser = stats.least_squares(loss.fit_intercept)
+    spectrum = np.linalg.eigh(stats.hessian(loss.fit_intercept))
+    minimiser = stats.least_squares(loss.fit_intercept, spectrum)
     if stats.cancellation(minimiser, loss.fit_intercept) > _MAX_CANCELLATION_AT_MINIMUM:
         stats = stats.with_anchor(
             loss.X, loss.y, loss.weights, minimiser[: loss.n_features]
         )
-    return stats
+    return stats, spectrum
 
 
 class _ClosedFormStepper:

@@ -3,7 +3,7 @@
 import numpy as np
 
 from skgd._gradient_descent import FunctionStepper
-from skgd._loss import MAX_PARAMS_FOR_EXPLICIT_SPECTRUM, largest_eigenvalue
+from skgd._loss import MAX_PARAMS_FOR_EXPLICIT_SPECTRUM
 from skgd._solvers._gram import exact_statistics
 
 
@@ -45,7 +45,7 @@ class LiteralSolver:
     def _exact_statistics(self):
         if self._statistics is None:
             self._statistics = exact_statistics(self.loss)
-        return self._statistics
+        return self._statistics  # and the Hessian's spectrum
 
     def lipschitz(self):
         """The largest eigenvalue ``L`` of the Hessian.
@@ -56,8 +56,8 @@ class LiteralSolver:
         if self._lipschitz is None:
             loss = self.loss
             if loss.n_params <= MAX_PARAMS_FOR_EXPLICIT_SPECTRUM:
-                hessian = self._exact_statistics().hessian(loss.fit_intercept)
-                self._lipschitz = largest_eigenvalue(hessian)
+                eigenvalues, _ = self._exact_statistics()[1]
+                self._lipschitz = max(float(eigenvalues[-1]), 0.0)
             else:
                 self._lipschitz = loss.lipschitz()
         return self._lipschitz
@@ -65,7 +65,8 @@ class LiteralSolver:
     def min_cost(self):
         """The minimum of the cost, from the statistics: a pass over X, and
         ``n_params**2`` memory."""
-        return self._exact_statistics().min_cost(self.loss.fit_intercept)
+        stats, spectrum = self._exact_statistics()
+        return stats.min_cost(self.loss.fit_intercept, spectrum)
 
     def stepper(self, theta0, alpha):
         """The descent from ``theta0`` with learning rate ``alpha``."""
