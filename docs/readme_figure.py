@@ -14,7 +14,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from sklearn.linear_model import LinearRegression  # noqa: E402
 
 from skgd import (  # noqa: E402
     CostHistoryDisplay,
@@ -30,7 +29,6 @@ def main():
     X = rng.uniform(0, 4, size=(50, 1))
     y = 4 + 1.5 * X[:, 0] + rng.normal(scale=1.0, size=50)
     reg = GradientDescentRegressor(max_iter=500, store_path=True).fit(X, y)
-    min_cost = np.mean((LinearRegression().fit(X, y).predict(X) - y) ** 2) / 2
 
     fig, (ax_path, ax_gap) = plt.subplots(
         1, 2, figsize=(8.5, 3.6), layout="constrained"
@@ -44,7 +42,8 @@ def main():
         path_kwargs={"markersize": 2},
     )
     ax_path.set_title("The path down the bowl of J")
-    CostHistoryDisplay.from_estimator(reg, kind="gap", min_cost=min_cost, ax=ax_gap)
+    # J - J_min, with the fit's min_cost_ as J_min.
+    CostHistoryDisplay.from_estimator(reg, kind="gap", ax=ax_gap)
     ax_gap.set_title("What is left to gain, step by step")
     fig.savefig(OUT, dpi=100)
     print(f"wrote {OUT}")

@@ -21,13 +21,13 @@ steepest curvature). ``alpha='auto'`` takes :math:`1/L`, half way.
 # The data
 # --------
 # scikit-learn's diabetes data, its ten features standardized. ``alpha='auto'``
-# reports the :math:`1/L` it chose in ``alpha_``.
+# reports the :math:`1/L` it chose in ``alpha_``; ``min_cost_`` is the smallest
+# cost there is, :math:`J_{min}`, that of the least-squares fit.
 import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_diabetes
-from sklearn.linear_model import LinearRegression
 from sklearn.preprocessing import StandardScaler
 
 from skgd import CostHistoryDisplay, DivergenceError, GradientDescentRegressor
@@ -38,9 +38,7 @@ X = StandardScaler().fit_transform(X)
 auto = GradientDescentRegressor(max_iter=300).fit(X, y)
 L = 1 / auto.alpha_
 print(f"L = {L:.3f}: alpha='auto' takes 1/L = {1 / L:.4f}, the bound 2/L = {2 / L:.4f}")
-
-# The smallest cost there is, J_min, from the exact least-squares solution.
-min_cost = np.mean((LinearRegression().fit(X, y).predict(X) - y) ** 2) / 2
+print(f"J_min = min_cost_ = {auto.min_cost_:.2f}")
 
 # %%
 # Three learning rates that work
@@ -48,7 +46,8 @@ min_cost = np.mean((LinearRegression().fit(X, y).predict(X) - y) ** 2) / 2
 # A too small :math:`\alpha = 0.01`, the ``'auto'`` :math:`1/L`, and a bolder
 # :math:`\alpha = 0.45`, still below :math:`2/L`. On the left, the cost as it
 # comes; on the right, what is left to gain, :math:`J - J_{min}`, on a
-# logarithmic axis (``kind="gap"``), where the rate of convergence is the slope.
+# logarithmic axis (``kind="gap"``, :math:`J_{min}` from each fit's
+# ``min_cost_``), where the rate of convergence is the slope.
 fits = {
     "alpha=0.01 (too small)": GradientDescentRegressor(alpha=0.01, max_iter=300),
     f"alpha='auto' (1/L = {1 / L:.3f})": auto,
@@ -59,9 +58,9 @@ for name, reg in fits.items():
     reg.fit(X, y)
     display = CostHistoryDisplay.from_estimator(reg, ax=ax_cost, name=name)
     CostHistoryDisplay.from_estimator(
-        reg, kind="gap", min_cost=min_cost, ax=ax_gap, color=display.line_.get_color()
+        reg, kind="gap", ax=ax_gap, color=display.line_.get_color()
     )
-    gap = reg.cost_history_[-1] - min_cost
+    gap = reg.cost_history_[-1] - reg.min_cost_
     print(f"{name:28s} J - J_min after 300 steps: {gap:.3g}")
 ax_cost.set_xlim(0, 60)
 ax_cost.set_title("Cost J, first 60 steps")

@@ -53,45 +53,52 @@ print(f"condition number, standardized features: {condition_number(X_scaled):12.
 # The same descent on both
 # ------------------------
 # 1000 steps with ``alpha='auto'`` each, and what is left to gain, :math:`J -
-# J_{min}`, on a logarithmic axis (``kind="gap"``). The steps are on a
-# logarithmic axis too (linear from 0 to 1), so that the first dozen, where the
-# standardized run does all its work, get as much room as the last thousand.
+# J_{min}`, on a logarithmic axis (``kind="gap"``, with each fit's ``min_cost_``
+# as :math:`J_{min}`). The steps are on a logarithmic axis too (linear from 0 to
+# 1), so that the first dozen, where the standardized run does all its work, get
+# as much room as the last thousand.
 #
-# On the standardized features the gap falls by a factor of ten or more per step
-# and reaches the rounding error of the cost itself (the spacing of floating
-# point numbers near :math:`J_{min}`, dotted) in about fifteen steps; from there
-# on the computed gap is rounding noise, zero or just below it, which a
-# logarithmic axis cannot show, so the curve stops. On the raw features the first
-# step settles the steepest direction (the size, whose values are in the
-# thousands) and then the descent all but stops: with :math:`\kappa` in the tens
-# of millions, 1000 steps remove a fraction of a percent of what is left. (The
-# minimum is the same for both: scaling the features changes the parameters, not
-# the predictions the model can make.)
+# The minimum is the same for both, up to rounding: scaling the features changes
+# the parameters, not the predictions the model can make. On the standardized
+# features the gap falls by a factor of ten or more per step and reaches the
+# rounding error of the cost in about fifteen steps; from there on the computed
+# gap is rounding noise, zero or about ten times the spacing of floating point
+# numbers near :math:`J_{min}` (dotted), which the logarithmic axis shows as a
+# few specks, then not at all. On the raw features the first step settles the
+# steepest direction (the size, whose values are in the thousands) and then the
+# descent all but stops: with :math:`\kappa` in the tens of millions, 1000 steps
+# remove a fraction of a percent of what is left.
 raw = GradientDescentRegressor(max_iter=1000, store_path=True).fit(X, price)
 scaled = make_pipeline(
     StandardScaler(), GradientDescentRegressor(max_iter=1000, store_path=True)
 ).fit(X, price)
-min_cost = np.mean((LinearRegression().fit(X, price).predict(X) - price) ** 2) / 2
+print(f"min_cost_: raw {raw.min_cost_:.10g}, standardized {scaled[-1].min_cost_:.10g}")
 
 fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
 for name, reg in [("raw features", raw), ("standardized features", scaled[-1])]:
-    CostHistoryDisplay.from_estimator(
-        reg, kind="gap", min_cost=min_cost, name=name, ax=ax
-    )
-    gap = reg.cost_history_ - min_cost
+    CostHistoryDisplay.from_estimator(reg, kind="gap", name=name, ax=ax)
+    gap = reg.cost_history_ - reg.min_cost_
     print(f"{name:21s} J - J_min after 1, 10, 1000 steps:", end=" ")
     print(", ".join(f"{g:.3g}" for g in gap[[1, 10, 1000]]))
-rounding = np.spacing(min_cost)
+rounding = np.spacing(scaled[-1].min_cost_)
 ax.axhline(rounding, color="0.4", linestyle=":", linewidth=1)
-gap = scaled[-1].cost_history_ - min_cost
-last = int(np.flatnonzero(gap > 0)[-1])  # the last step the log axis can show
+gap = scaled[-1].cost_history_ - scaled[-1].min_cost_
+# The last step before the computed gap first reaches zero.
+last = int(np.flatnonzero(gap <= 0)[0]) - 1
 ax.annotate(
     f"at the minimum to rounding\nerror after {last} steps",
     xy=(last, gap[last]),
     xytext=(40, 1e-9),
     arrowprops={"arrowstyle": "-|>", "color": "0.3"},
 )
-ax.text(600, rounding * 3, "rounding error of J", ha="right", va="bottom", color="0.3")
+ax.text(
+    600,
+    rounding * 3,
+    r"spacing of floats at $J_{\min}$",
+    ha="right",
+    va="bottom",
+    color="0.3",
+)
 ax.set_xscale("symlog", linthresh=1, linscale=0.5)
 ax.set_xticks([0, 1, 10, 100, 1000], labels=["0", "1", "10", "100", "1000"])
 ax.set_xlim(0, 1000)

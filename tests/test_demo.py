@@ -2,7 +2,8 @@
 
 The numbers the demo prints are checked against values computed here from
 scratch (numpy and LinearRegression on the same split), never against numbers
-copied from an earlier run.
+copied from an earlier run. The minimum of the cost, which the demo takes from
+the estimator's ``min_cost_``, comes here from numpy's least squares.
 """
 
 import re
@@ -18,7 +19,7 @@ from sklearn.model_selection import KFold, cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skgd._demo import ALPHA_GRID, FRACTIONS, MAX_ITER, main
+from skgd._demo import ALPHA_GRID, FRACTIONS, MAX_ITER, load_split, main, make_model
 
 SECTION_TITLES = (
     "1. Fitting StandardScaler + GradientDescentRegressor(alpha='auto')",
@@ -58,12 +59,13 @@ def reference(output):
     # Hessian of the half mean squared error in (w, b): [X 1]^T [X 1] / m.
     design = np.column_stack([scaled, np.ones(len(scaled))])
     hessian = design.T @ design / len(design)
+    least_squares = np.linalg.lstsq(design, y_train, rcond=None)[0]
     folds = KFold(n_splits=5, shuffle=True, random_state=random_state)
     return {
-        "scaled": scaled,
+        "design": design,
         "y_train": y_train,
         "initial_cost": 0.5 * np.mean(y_train**2),
-        "minimum_cost": 0.5 * np.mean((exact.predict(X_train) - y_train) ** 2),
+        "minimum_cost": 0.5 * np.mean((design @ least_squares - y_train) ** 2),
         "lipschitz": np.linalg.eigvalsh(hessian)[-1],
         "test_r2": exact.score(X_test, y_test),
         "cv_r2": cross_val_score(
@@ -104,16 +106,57 @@ def test_has_every_section_in_order(output):
     assert max(len(line) for line in output.splitlines()) <= 88
 
 
+def _cost_table(output):
+    """The steps, costs and gaps J - J_min of section 1."""
+    rows = [
+        re.fullmatch(rf"\s+(\d+)\s+{NUMBER}\s+{NUMBER}", line)
+        for line in _section(output, 1)
+    ]
+    rows = [row for row in rows if row]
+    assert rows, output
+    steps = [int(row.group(1)) for row in rows]
+    costs = [float(row.group(2)) for row in rows]
+    gaps = [float(row.group(3)) for row in rows]
+    return steps, costs, gaps
+
+
 def test_costs_fall_from_the_start_to_the_least_squares_minimum(output, reference):
-    rows = [re.fullmatch(rf"\s+(\d+)\s+{NUMBER}", line) for line in _section(output, 1)]
-    steps = [int(row.group(1)) for row in rows if row]
-    costs = [float(row.group(2)) for row in rows if row]
+    steps, costs, _ = _cost_table(output)
     assert steps == [0, 1, 10, 100, MAX_ITER]
     assert all(later < earlier for earlier, later in pairwise(costs))
     assert costs[0] == pytest.approx(reference["initial_cost"], abs=0.01)
     # Never below the minimum (up to the printed rounding), and close to it.
     assert costs[-1] >= reference["minimum_cost"] - 0.01
     assert costs[-1] == pytest.approx(reference["minimum_cost"], rel=1e-3)
+
+
+def test_prints_the_minimum_of_the_cost(output, reference):
+    printed = float(_search(rf"J_min = min_cost_ = {NUMBER}$", output))
+    assert printed == pytest.approx(reference["minimum_cost"], abs=0.005)
+
+
+def test_gaps_are_the_costs_above_the_least_squares_minimum(output, reference):
+    _, costs, gaps = _cost_table(output)
+    for cost, gap in zip(costs, gaps, strict=True):
+        # Each printed number is rounded to 0.01.
+        assert gap == pytest.approx(cost - reference["minimum_cost"], abs=0.011)
+    # MAX_ITER steps close the gap to rounding error.
+    assert gaps[-1] == 0
+
+
+def test_a_cost_rounded_below_the_minimum_prints_a_gap_of_zero(capsys):
+    # Near the minimum, rounding puts some costs a hair below min_cost_; a run
+    # that ends at such a step prints its gap as 0.00, not -0.00.
+    X_train, _, y_train, _ = load_split()
+    model = make_model().fit(X_train, y_train)
+    below = np.flatnonzero(model[-1].cost_history_ < model[-1].min_cost_)
+    assert below.size, "no cost below min_cost_: pick another case"
+    main(["--max-iter", str(below[-1])])
+    output = capsys.readouterr().out
+    steps, _, gaps = _cost_table(output)
+    assert (steps[-1], gaps[-1]) == (below[-1], 0)
+    assert "training cost J - min_cost_ = 0.00:" in output
+    assert "-0.00" not in output
 
 
 def test_auto_learning_rate_is_one_over_lipschitz(output, reference):
@@ -155,13 +198,14 @@ def test_steps_to_the_minimum_are_those_of_the_textbook_loop(output, reference):
     # same standardised training data, within the fraction of the minimum.
     table, refused = _steps_table(output)
     assert set(table) | set(refused) == set(ALPHA_GRID)
-    design = np.column_stack([reference["scaled"], np.ones(len(reference["scaled"]))])
+    assert f"steps until J <= (1 + f) * J_min, of {MAX_ITER}:" in output
     min_cost = reference["minimum_cost"]
-    printed_min = float(_search(rf"J_min = {NUMBER};", output))
-    assert printed_min == pytest.approx(min_cost, abs=0.01)
     for alpha, steps in table.items():
         rate = 1 / reference["lipschitz"] if alpha == "auto" else alpha
-        gap = _textbook_costs(design, reference["y_train"], rate, MAX_ITER) - min_cost
+        costs = _textbook_costs(
+            reference["design"], reference["y_train"], rate, MAX_ITER
+        )
+        gap = costs - min_cost
         for fraction, printed in zip(FRACTIONS, steps, strict=True):
             reached = np.flatnonzero(gap <= fraction * min_cost)
             expected = int(reached[0]) if reached.size else None
@@ -215,11 +259,30 @@ def test_gradient_descent_matches_linear_regression(output, reference):
     assert lr_r2 == pytest.approx(reference["test_r2"], abs=1e-4)
     assert gd_r2 == pytest.approx(reference["test_r2"], abs=0.01)
     assert gap >= 0
-    # MAX_ITER steps reach the minimum, and the demo says so only if they do.
-    cost = float(_search(rf"training cost J = {NUMBER} vs", output))
-    minimum = float(_search(rf"vs minimum {NUMBER}:", output))
-    assert cost == pytest.approx(minimum, abs=0.01)
+    # MAX_ITER steps reach the minimum, and the demo says so.
+    gap = float(_search(rf"training cost J - min_cost_ = {NUMBER}:", output))
+    assert gap == 0
     assert "converged to the least-squares minimum" in output
+    assert "not yet converged" not in output
+
+
+def test_a_short_run_says_how_far_it_is_from_the_minimum(capsys, reference):
+    # 100 steps stop short of the minimum: the demo prints the same gap in
+    # sections 1 and 4, the one of the textbook loop, and says so.
+    main(["--max-iter", "100"])
+    output = capsys.readouterr().out
+    costs = _textbook_costs(
+        reference["design"], reference["y_train"], 1 / reference["lipschitz"], 100
+    )
+    expected = costs[-1] - reference["minimum_cost"]
+    assert expected > 1  # far enough from the minimum for the test to mean it
+    steps, _, gaps = _cost_table(output)
+    assert steps[-1] == 100
+    assert gaps[-1] == pytest.approx(expected, abs=0.006)
+    gap = float(_search(rf"training cost J - min_cost_ = {NUMBER}:", output))
+    assert gap == pytest.approx(expected, abs=0.006)
+    assert "not yet converged (raise --max-iter)" in output
+    assert "converged to the least-squares minimum" not in output
 
 
 def test_main_in_process_prints_the_same_report(output, capsys, monkeypatch):
