@@ -114,9 +114,9 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         The solver that computed the iterates: 'literal', 'gram' or 'dual'.
 
     min_cost_ : float
-        The minimum of the cost over all parameters, :math:`\min J`: how far
-        ``cost_history_[-1]`` is from the end of the descent. Only where
-        ``compute_min_cost`` asks for it.
+        The minimum of the cost over all parameters, :math:`\min J`:
+        ``cost_history_[-1] - min_cost_`` is how far above the minimum the fit
+        stopped. Only where ``compute_min_cost`` asks for it.
 
     coef_path_ : ndarray of shape (n_points, n_features) or 3-D
         ``coef_`` after step ``path_iterations_[i]``, for each kept point; of

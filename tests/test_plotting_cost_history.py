@@ -133,18 +133,25 @@ def test_gap_of_a_fit_against_the_least_squares_minimum(line_data):
 def test_gap_takes_the_estimators_min_cost_attribute(line_data):
     # A solver that knows the minimum sets min_cost_ on the estimator.
     X, y = line_data
-    reg = GradientDescentRegressor(max_iter=30).fit(X, y)
-    reg.min_cost_ = least_squares_cost(X, y)
-    display = CostHistoryDisplay.from_estimator(reg, kind="gap")
-    assert_allclose(display.line_.get_ydata(), reg.cost_history_ - reg.min_cost_)
-    assert display.min_cost == reg.min_cost_
+    for solver in ["gram", "literal", "dual"]:
+        reg = GradientDescentRegressor(
+            max_iter=30, solver=solver, compute_min_cost=True
+        )
+        reg.fit(X, y)
+        assert_allclose(reg.min_cost_, least_squares_cost(X, y), rtol=1e-9, atol=1e-15)
+        display = CostHistoryDisplay.from_estimator(reg, kind="gap")
+        assert_allclose(display.line_.get_ydata(), reg.cost_history_ - reg.min_cost_)
+        assert display.min_cost == reg.min_cost_
 
     # From a pipeline, the last step's attribute; an explicit min_cost wins.
     model = make_pipeline(StandardScaler(), GradientDescentRegressor(max_iter=30))
     model.fit(X, y)
-    model[-1].min_cost_ = least_squares_cost(X, y)
     display = CostHistoryDisplay.from_estimator(model, kind="gap")
-    assert_allclose(display.line_.get_ydata(), model[-1].cost_history_ - reg.min_cost_)
+    assert_allclose(
+        display.line_.get_ydata(),
+        model[-1].cost_history_ - least_squares_cost(X, y),
+        atol=1e-12,
+    )
     display = CostHistoryDisplay.from_estimator(model, kind="gap", min_cost=0.0)
     assert_allclose(display.line_.get_ydata(), model[-1].cost_history_)
 
@@ -179,7 +186,9 @@ def test_a_gap_closed_to_rounding_is_left_out_of_the_log_axis():
 def test_gap_errors(line_data):
     X, y = line_data
     reg = GradientDescentRegressor(max_iter=30, compute_min_cost=False).fit(X, y)
-    with pytest.raises(ValueError, match="kind='gap'.*needs the minimum.*min_cost"):
+    with pytest.raises(
+        ValueError, match="kind='gap'.*needs the minimum.*compute_min_cost=True"
+    ):
         CostHistoryDisplay.from_estimator(reg, kind="gap")
     with pytest.raises(ValueError, match="needs the minimum"):
         CostHistoryDisplay(cost_history=[2.0, 1.0]).plot(kind="gap")

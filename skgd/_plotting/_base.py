@@ -57,3 +57,18 @@ def fitted_descent_step(estimator, caller_name, attribute):
             "best_estimator_."
         )
     return final
+
+
+def require_path(fitted, caller_name):
+    """Refuse an estimator, or a result, that recorded no parameter path."""
+    if hasattr(fitted, "cost_history_") and getattr(fitted, "coef_path_", None) is None:
+        raise ValueError(
+            f"{caller_name} needs the parameter path, which the estimator did "
+            "not record: fit it with store_path=True (or an int >= 2), for "
+            "example GradientDescentRegressor(store_path=True)."
+        )
+    if not hasattr(fitted, "cost_history_") and getattr(fitted, "path", None) is None:
+        raise ValueError(
+            f"{caller_name} needs the path of the descent: call "
+            "gradient_descent(..., store_path=True)."
+        )

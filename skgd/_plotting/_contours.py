@@ -103,6 +103,15 @@ def grid(extent, grid_resolution):
     )
 
 
+def function_over_path(fun, result, params, minimum, extent, grid_resolution):
+    """The grid around a result's path (two coordinates), and ``fun`` on it."""
+    path = np.asarray(result.path, dtype=float).reshape(len(result.path), -1)
+    path = path[:, list(params)]
+    around = path if minimum is None else np.vstack([path, minimum])
+    xx0, xx1 = grid_around(around, extent, grid_resolution)
+    return xx0, xx1, function_on_grid(fun, result.x, params, xx0, xx1), path, minimum
+
+
 def function_on_grid(fun, x, params, xx0, xx1):
     """``fun``'s value at each grid point, the coordinates ``params`` of ``x`` moved
     there and the others held."""

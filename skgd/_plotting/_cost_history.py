@@ -159,10 +159,8 @@ class CostHistoryDisplay:
             :math:`J - J_{\min}` on a logarithmic axis.
         min_cost : float, default=None
             :math:`J_{\min}` for ``kind="gap"``. ``None`` takes the estimator's
-            ``min_cost_`` where its solver provides it; otherwise pass it, for
-            example ``0.5 * np.mean((y - LinearRegression().fit(X, y).predict(X))
-            ** 2)`` for the data the estimator was fitted on (without sample
-            weights).
+            ``min_cost_``, which the 'gram' solver sets, and any solver with
+            ``compute_min_cost=True``.
         name : str, default=None
             The name of the curve in the legend. ``None`` shows no legend.
         log_scale : bool, default=None
@@ -188,7 +186,6 @@ class CostHistoryDisplay:
         >>> import matplotlib.pyplot as plt
         >>> import numpy as np
         >>> from sklearn.datasets import load_diabetes
-        >>> from sklearn.linear_model import LinearRegression
         >>> from sklearn.pipeline import make_pipeline
         >>> from sklearn.preprocessing import StandardScaler
         >>> from skgd import CostHistoryDisplay, GradientDescentRegressor
@@ -200,11 +197,9 @@ class CostHistoryDisplay:
         True
         >>> plt.close(display.figure_)
 
-        How far from the least-squares minimum the fit stopped:
+        How far from the least-squares minimum (``min_cost_``) the fit stopped:
 
-        >>> min_cost = 0.5 * np.mean((y - LinearRegression().fit(X, y).predict(X)) ** 2)
-        >>> display = CostHistoryDisplay.from_estimator(
-        ...     model, kind="gap", min_cost=min_cost)
+        >>> display = CostHistoryDisplay.from_estimator(model, kind="gap")
         >>> gap = display.line_.get_ydata()
         >>> bool(gap[-1] < 1e-3 * gap[0])
         True
@@ -284,10 +279,9 @@ def _gap(cost, min_cost):
     """``cost - min_cost``, after checking that ``min_cost`` can be the minimum."""
     if min_cost is None:
         raise ValueError(
-            "kind='gap' draws J - J_min and needs the minimum of the cost: pass "
-            "min_cost, for the half mean squared error the cost of the "
-            "least-squares fit, 0.5 * np.mean((y - LinearRegression().fit(X, y)"
-            ".predict(X)) ** 2)."
+            "kind='gap' draws J - J_min and needs the minimum of the cost: fit "
+            "the estimator with compute_min_cost=True, which sets min_cost_, or "
+            "pass min_cost."
         )
     min_cost = float(min_cost)
     if not np.isfinite(min_cost):

@@ -8,6 +8,7 @@ from skgd._plotting._base import (
     axes_or_new,
     check_matplotlib_support,
     fitted_descent_step,
+    require_path,
 )
 from skgd._plotting._cost_slice import CostOverTwoParameters
 
@@ -274,12 +275,7 @@ class DescentPathDisplay:
         caller_name = f"{cls.__name__}.from_estimator"
         check_matplotlib_support(caller_name)
         final = fitted_descent_step(estimator, caller_name, "cost_history_")
-        if getattr(final, "coef_path_", None) is None:
-            raise ValueError(
-                f"{caller_name} needs the parameter path, which the estimator did "
-                "not record: fit it with store_path=True (or an int >= 2), for "
-                "example GradientDescentRegressor(store_path=True)."
-            )
+        require_path(final, caller_name)
         if isinstance(estimator, Pipeline) and len(estimator) > 1:
             X = estimator[:-1].transform(X)
         cost = CostOverTwoParameters(
@@ -379,18 +375,11 @@ class DescentPathDisplay:
         """
         caller_name = f"{cls.__name__}.from_result"
         check_matplotlib_support(caller_name)
-        if getattr(result, "path", None) is None:
-            raise ValueError(
-                f"{caller_name} needs the path of the descent: call "
-                "gradient_descent(..., store_path=True)."
-            )
+        require_path(result, caller_name)
         params = picture.check_coordinates_pair(params, np.size(result.x))
-        path = np.asarray(result.path, dtype=float).reshape(len(result.path), -1)
-        path = path[:, list(params)]
-        minimum = picture.check_minimum(minimum)
-        around = path if minimum is None else np.vstack([path, minimum])
-        xx0, xx1 = picture.grid_around(around, extent, grid_resolution)
-        cost = picture.function_on_grid(fun, result.x, params, xx0, xx1)
+        xx0, xx1, cost, path, minimum = picture.function_over_path(
+            fun, result, params, picture.check_minimum(minimum), extent, grid_resolution
+        )
         display = cls(
             xx0=xx0,
             xx1=xx1,
