@@ -178,17 +178,20 @@ def weighted_row_blocks(X, weights, shift):
     else:
         blocks = row_blocks(X)
     buffer = None
+    own_rows = not sp.issparse(X) and X.dtype == np.float64 and weights is None
+    own_rows = own_rows and not np.any(shift)
+    ones = np.ones(blocks[0][1] - blocks[0][0]) if blocks and weights is None else None
     for start, stop in blocks:
         block = X[start:stop]
         root = (
-            np.ones(stop - start) if weights is None else np.sqrt(weights[start:stop])
+            ones[: stop - start] if ones is not None else np.sqrt(weights[start:stop])
         )
         if sp.issparse(block) and not densify:
             rows = sp.csr_array(block.astype(np.float64, copy=weights is not None))
             if weights is not None:
                 # Each stored value scaled by its row's root weight, in place.
                 rows.data *= np.repeat(root, np.diff(rows.indptr))
-        elif X.dtype == np.float64 and weights is None and not np.any(shift):
+        elif own_rows:
             rows = block  # X's own rows, a view
         else:
             if buffer is None:

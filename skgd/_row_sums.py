@@ -10,6 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from skgd._blocks import (
+    chunked_sum_of_squares,
     csc_weighted_gram,
     dense_columns,
     matmul,
@@ -22,6 +23,11 @@ from skgd._blocks import (
 # shift exceeds its variance by more than this: beyond, the centred co-moment
 # would keep fewer than about 12 of float64's 16 digits.
 MAX_CANCELLATION = 1e4
+# From this many columns on, X^T X of dense X that needs no copy is one product
+# of the whole X, the other sums a pass of their own; below, each block's share
+# of all of them is added while the block is in cache. benchmarks/README.md has
+# the measurements.
+WHOLE_GRAM_MIN_FEATURES = 200
 
 
 class RowSums:
@@ -46,19 +52,30 @@ class RowSums:
         self.xr = np.zeros((n_features, n_targets))
         self.rr = np.zeros(n_targets)
         self.weighted, self.anchored = weights is not None, bool(np.any(anchor))
+        self.xx_done = False
+        self.x_squares = 0.0  # of X's own values, unweighted: for the checks
+        # y~ = y - K_y, with K_y = K_x w^ + K_r.
+        self.shift_y = shift_x @ anchor + shift_r
 
     def add(self, rows, root, y):
         """Add ``rows = sqrt(s) x~`` (dense or sparse), whose targets are ``y``."""
-        if self.xx is not None:
+        if self.xx is not None and not self.xx_done:
             product = rows.T @ rows
             self.xx += product.toarray() if sp.issparse(product) else product
-        self.x += rows.T @ root
-        # sqrt(s) r~ = sqrt(s) (y - K_x w^ - K_r) - sqrt(s) x~ w^
-        scaled = y - (self.shift_x @ self.anchor + self.shift_r)
+        # sqrt(s) r~ = sqrt(s) (y - K_y) - sqrt(s) x~ w^
+        scaled = y - self.shift_y
         if self.weighted:
             scaled *= root[:, np.newaxis]
         if self.anchored:
             scaled -= np.asarray(rows @ self.anchor)
+        if scaled.shape[1] == 1:  # matrix-vector products, which BLAS does best
+            column = scaled[:, 0]
+            self.x += rows.T @ root
+            self.xr[:, 0] += rows.T @ column
+            self.r[0] += root @ column
+            self.rr[0] += column @ column
+            return
+        self.x += rows.T @ root
         self.xr += rows.T @ scaled
         self.r += root @ scaled
         self.rr += np.einsum("ij,ij->j", scaled, scaled)
@@ -69,6 +86,7 @@ class RowSums:
         if comoment_xx is None:
             comoment_xx = self.xx - np.outer(self.x, self.x) * inverse
         return dict(
+            x_squares=self.x_squares,
             n_samples=self.count,
             weight_sum=self.weight,
             mean_x=self.shift_x + self.x * inverse,
@@ -133,9 +151,33 @@ def row_sums(X, y, weights, anchor, shift_x, shift_r, *, gram):
     if sp.issparse(X) and X.format == "csc" and not np.any(shift_x):
         _add_csc(sums, X, y, weights)
         return sums
+    own_rows = (
+        not sp.issparse(X)
+        and X.dtype == np.float64
+        and weights is None
+        and not np.any(shift_x)
+    )
+    if gram and own_rows and X.shape[1] >= WHOLE_GRAM_MIN_FEATURES:
+        # One product of the whole X, which BLAS does faster than the sum of
+        # the blocks' when their n^2 outputs are large.
+        sums.xx += X.T @ X
+        sums.xx_done = True
     for start, stop, rows, root in weighted_row_blocks(X, weights, shift_x):
         sums.add(rows, root, y[start:stop])
+        if not (gram and own_rows):  # there, the diagonal of X^T X holds them
+            sums.x_squares += _sum_of_squares(X[start:stop])
+    if gram and own_rows:
+        sums.x_squares = float(np.trace(sums.xx))
     return sums
+
+
+def _sum_of_squares(rows):
+    values = rows.data if sp.issparse(rows) else rows
+    return (
+        float(np.vdot(values, values))
+        if values.dtype == np.float64
+        else (chunked_sum_of_squares(values.ravel() if values.ndim == 1 else values))
+    )
 
 
 def _add_csc(sums, X, y, weights):
@@ -163,6 +205,7 @@ def _add_csc(sums, X, y, weights):
     del residual
     if sums.xx is not None:
         sums.xx += csc_weighted_gram(X, weights)
+    sums.x_squares = _sum_of_squares(X)
 
 
 def constant_column(X, j):

@@ -41,6 +41,7 @@ from skgd._row_sums import (
     recentre_sparse_columns,
     row_sums,
 )
+from skgd._validation import check_squares_of_X
 
 
 class SufficientStatistics:
@@ -68,6 +69,9 @@ class SufficientStatistics:
         :math:`C_{rr}` of each target, not divided by :math:`W`.
     anchor : ndarray of shape (n_features, n_targets)
         The coefficients :math:`\\hat w` at which the residual is taken.
+    x_squares : float, default=0.0
+        The sum of the squares of X's values, unweighted: it says whether X held
+        NaN or infinity, or values whose squares overflow or underflow float64.
 
     Examples
     --------
@@ -97,6 +101,7 @@ class SufficientStatistics:
         comoment_xr,
         comoment_rr,
         anchor,
+        x_squares=0.0,
     ):
         self.n_samples = int(n_samples)
         self.weight_sum = float(weight_sum)
@@ -106,6 +111,7 @@ class SufficientStatistics:
         self.comoment_xr = comoment_xr
         self.comoment_rr = comoment_rr
         self.anchor = anchor
+        self.x_squares = float(x_squares)
 
     @property
     def n_features(self):
@@ -141,6 +147,12 @@ class SufficientStatistics:
             Where the pass shows a shift too far from a column's mean, that
             column is summed again about its mean (all of X for dense data; the
             offending columns, made dense, for sparse data).
+
+        Raises
+        ------
+        ValueError
+            If X holds NaN or infinity (scikit-learn's own error), or values
+            whose squares overflow or underflow float64.
         """
         y = _as_columns(y)
         n_features = X.shape[1]
@@ -152,6 +164,7 @@ class SufficientStatistics:
         weights = None if sample_weight is None else np.asarray(sample_weight, float)
         shift_x, shift_r = first_block_shifts(X, y, weights, anchor)
         sums = row_sums(X, y, weights, anchor, shift_x, shift_r, gram=True)
+        check_squares_of_X(X, sums.x_squares)
         centred = sums.centred()
         columns, residual = sums.badly_centred(centred)
         if residual or (len(columns) and not sp.issparse(X)):
@@ -184,7 +197,8 @@ class SufficientStatistics:
         # The mean of y - x a: that of y - x w^, less mu_x (a - w^).
         shift_r = self.mean_residual - self.mean_x @ (anchor - self.anchor)
         sums = row_sums(X, y, weights, anchor, shift_x, shift_r, gram=False)
-        return SufficientStatistics(**sums.centred(comoment_xx=self.comoment_xx))
+        centred = sums.centred(comoment_xx=self.comoment_xx)
+        return SufficientStatistics(**{**centred, "x_squares": self.x_squares})
 
     def reanchored(self, anchor):
         """The same statistics with the residual taken at ``anchor``, by algebra.
@@ -207,6 +221,7 @@ class SufficientStatistics:
             - 2 * np.einsum("ij,ij->j", change, self.comoment_xr)
             + np.einsum("ij,ij->j", change, moved),
             anchor=anchor,
+            x_squares=self.x_squares,
         )
 
     def merge(self, other):
@@ -241,6 +256,7 @@ class SufficientStatistics:
             + between * np.outer(delta_x, delta_r),
             comoment_rr=self.comoment_rr + other.comoment_rr + between * delta_r**2,
             anchor=self.anchor,
+            x_squares=self.x_squares + other.x_squares,
         )
 
     # -- The cost, read from the statistics ----------------------------------

@@ -69,15 +69,14 @@ def validate_sample_weight(sample_weight, X):
 
 
 def check_magnitudes(estimator, X, y):
-    """Raise a clear ``ValueError`` for X or y that float64 cannot square.
+    """Raise a clear ``ValueError`` for y that float64 cannot square.
 
-    Also raises scikit-learn's own error for NaN or infinity in X. y must fit
-    the dtype of X (float32 X makes float32 parameters).
+    y must also fit the dtype of X (float32 X makes float32 parameters). X is
+    checked by the solvers, in the first pass each makes over it (see
+    :func:`check_squares_of_X`).
     """
-    name = type(estimator).__name__
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        y_squares = _sum_of_squares(y)
-        x_squares = _sum_of_squares(X)
+        y_squares = sum_of_squares(y)
     if not np.isfinite(y_squares):
         raise ValueError(too_large_message("y", y))
     if X.dtype != np.float64 and _largest(y) > float(np.finfo(X.dtype).max):
@@ -86,15 +85,30 @@ def check_magnitudes(estimator, X, y):
             f"in y is {_largest(y):.3g}, beyond {X.dtype}'s range, which the "
             "parameters of the model take). Pass X as float64."
         )
-    if not np.isfinite(x_squares):
-        assert_all_finite(X, estimator_name=name, input_name="X")
+
+
+def check_squares_of_X(X, squares=None):
+    """Raise a clear ``ValueError`` for X that float64 cannot square.
+
+    ``squares`` is the sum of the squares of X's values, in float64, from
+    whichever pass over X computed it (None: one pass here). Not finite, X held
+    NaN or infinity (scikit-learn's own error) or values whose squares overflow;
+    below float64's smallest normal number, they underflow. Every solver applies
+    this one rule, so that the same data get the same answer on each.
+    """
+    if squares is None:
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            squares = sum_of_squares(X)
+    if not np.isfinite(squares):
+        assert_all_finite(X, input_name="X")
         raise ValueError(too_large_message("X", X))
     # All squares below float64's smallest normal number lose their digits.
-    if x_squares < _TINY * max(_size(X), 1) and 0 < _largest(X) < np.sqrt(_TINY):
+    if squares < _TINY * max(_size(X), 1) and 0 < _largest(X) < np.sqrt(_TINY):
         raise ValueError(
             "X's values are too small: their squares underflow float64 (the "
             f"largest absolute value in X is {_largest(X):.3g}). Scale the "
-            f"features, for example with make_pipeline(StandardScaler(), {name}())."
+            "features, for example with make_pipeline(StandardScaler(), "
+            "GradientDescentRegressor())."
         )
 
 
@@ -129,7 +143,7 @@ def _largest(array):
     return float(max(abs(values.max()), abs(values.min())))  # abs(X) would copy X
 
 
-def _sum_of_squares(array):
+def sum_of_squares(array):
     """The sum of the squares of the values, in float64, in one pass."""
     values = _values(array)
     if values.dtype == np.float64 and (

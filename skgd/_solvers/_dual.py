@@ -19,6 +19,7 @@ import scipy.sparse as sp
 
 from skgd._blocks import block_bytes, design_rmatmul
 from skgd._loss import largest_eigenvalue
+from skgd._validation import check_squares_of_X
 
 
 class DualSolver:
@@ -149,6 +150,8 @@ def _sample_gram(X, fit_intercept, root):
         for start in range(0, X.shape[1], width):
             columns = X[:, start : start + width].astype(np.float64)
             gram += columns @ columns.T
+    # Its diagonal holds the squares of the rows: the check of X costs no pass.
+    check_squares_of_X(X, float(np.trace(gram)))
     if fit_intercept:
         gram += 1.0
     gram *= root[:, np.newaxis]

@@ -24,6 +24,9 @@ from skgd._statistics import SufficientStatistics
 # Steps evaluated together: enough to amortise numpy's per-call cost, few enough
 # that the (steps, n_params, n_targets) block stays small.
 _MAX_BLOCK_ELEMENTS = 2**14
+# Eigenvalues above this fraction of the largest keep about ten digits through
+# eigh's rounding: their directions' costs are summed from them.
+_WELL_DETERMINED = 1e-6
 # The statistics are summed again at the least-squares point when the cost
 # there is a smaller fraction than this of the terms it is computed from.
 _MAX_CANCELLATION_AT_MINIMUM = 1e4
@@ -101,7 +104,27 @@ def exact_statistics(loss):
 
 
 class _ClosedFormStepper:
-    """Blocks of steps of the closed form; see :mod:`skgd._solvers._gram`."""
+    """Blocks of steps of the closed form; see :mod:`skgd._solvers._gram`.
+
+    A point is its row of :math:`f_k(\\lambda_i)`, ``n_params`` numbers; the
+    parameters are formed only for the points asked for. The costs need no
+    parameters: with :math:`z_i = \\gamma_{0,i} / \\lambda_i` in the well
+    determined directions :math:`F` (:math:`\\lambda_i > 10^{-6} L`, where
+    eigh's rounding leaves :math:`\\lambda_i` ten digits) and the others
+    :math:`S`,
+
+    .. math::
+
+        J_k = J(\\theta_F) + \\tfrac12 \\sum_{i \\in F} \\lambda_i z_i^2
+              (1 - \\alpha\\lambda_i)^{2k}
+            - \\sum_{i \\in S} \\gamma_{0,i}^2 f_k(\\lambda_i)
+              \\left(1 - \\tfrac12 \\lambda_i f_k(\\lambda_i)\\right),
+
+    where :math:`\\theta_F = \\theta_0 - \\sum_{i \\in F} q_i z_i`, the limit
+    of the descent along :math:`F`, has its cost read from the statistics. The
+    sums are of terms as small as the cost they make up, so that a small cost
+    keeps its digits, in O(n_params) per step.
+    """
 
     def __init__(self, solver, theta0, alpha):
         self.stats = solver.statistics
@@ -111,29 +134,43 @@ class _ClosedFormStepper:
         )
         self.dtype = np.asarray(theta0).dtype
         self.shape = np.shape(theta0)
-        self.basis, self.eigenvalues, self.alpha = (
-            solver._basis,
-            solver._eigenvalues,
-            alpha,
-        )
+        self.basis, self.eigenvalues = solver._basis, solver._eigenvalues
+        self.alpha = alpha
         self.theta0 = _as_columns(theta0)
         self.gamma = self.basis.T @ self.stats.gradient(self.theta0, self.fit_intercept)
-        self.current, self.taken = self.theta0, 0
-        self.block = max(1, _MAX_BLOCK_ELEMENTS // max(self.theta0.size, 1))
+        largest = self.eigenvalues[-1] if len(self.eigenvalues) else 0.0
+        self.fast = self.eigenvalues > _WELL_DETERMINED * largest
+        z = self.gamma[self.fast] / self.eigenvalues[self.fast, np.newaxis]
+        theta_fast = self.theta0 - self.basis[:, self.fast] @ z
+        self.cost_fast = float(self.stats.cost(theta_fast, self.fit_intercept))
+        self.fast_weights = 0.5 * self.eigenvalues[self.fast] * np.sum(z**2, axis=1)
+        self.slow_weights = np.sum(self.gamma[~self.fast] ** 2, axis=1)
+        self.block = max(1, _MAX_BLOCK_ELEMENTS // max(len(self.eigenvalues), 1))
         self.rho = 1.0 - alpha * self.eigenvalues
         self.base_power = self.base_one_minus = np.empty((0, len(self.rho)))
-        self._thetas = None
+        self.taken, self.current, self._drifts = 0, np.zeros(len(self.rho)), None
 
     def start(self):
         return float(self.stats.cost(self.theta0, self.fit_intercept))
 
     def advance(self, max_steps):
         count = min(self.block, max_steps)
+        power, drift = self._schedule(self.taken + 1, count)
+        self._drifts = drift
+        slow = drift[:, ~self.fast]
+        slow_lambdas = self.eigenvalues[~self.fast]
+        return (
+            self.cost_fast
+            + (power[:, self.fast] ** 2) @ self.fast_weights
+            - (slow * (1.0 - 0.5 * slow_lambdas * slow)) @ self.slow_weights
+        )
+
+    def _schedule(self, first, count):
+        """``rho**k`` and ``f_k(lambda)`` for ``count`` steps from step ``first``."""
         if len(self.base_power) < count:  # rho**j and 1 - rho**j, j < count
             self.base_power, self.base_one_minus = _powers(
                 self.rho, self.alpha * self.eigenvalues, np.arange(count)
             )
-        first = self.taken + 1
         start_power, start_one_minus = _powers(
             self.rho, self.alpha * self.eigenvalues, np.array([first])
         )
@@ -153,26 +190,30 @@ class _ClosedFormStepper:
         )
         # f_k(0) = k alpha: the flat directions move by alpha times the gradient.
         drift[:, flat] = self.alpha * np.arange(first, first + count)[:, np.newaxis]
-        moves = drift[:, :, np.newaxis] * self.gamma
-        self._thetas = self.theta0 - np.matmul(self.basis, moves)
-        return self.stats.cost(self._thetas, self.fit_intercept)
+        return power, drift
 
     def accept(self, n_steps):
         if n_steps:
-            self.current = self._thetas[n_steps - 1]
+            self.current = self._drifts[n_steps - 1]
             self.taken += n_steps
 
     def point(self, step):
-        return self.current if step < 0 else self._thetas[step]
+        return self.current if step < 0 else self._drifts[step]
+
+    def _thetas(self, drifts):
+        # theta_k = theta_0 - Q (f_k * gamma_0)
+        moves = np.asarray(drifts)[:, :, np.newaxis] * self.gamma
+        return self.theta0 - np.matmul(self.basis, moves)
 
     def parameters(self, points):
-        stacked = np.stack(points).reshape((-1, *self.shape))
-        return stacked.astype(self.dtype)
+        thetas = self._thetas(np.stack(points))
+        return thetas.reshape((-1, *self.shape)).astype(self.dtype)
 
     def gradient(self, step):
         if step >= 0:
             return None  # not formed for every step
-        gradient = self.stats.gradient(self.current, self.fit_intercept)
+        theta = self._thetas(self.current[np.newaxis])[0]
+        gradient = self.stats.gradient(theta, self.fit_intercept)
         return gradient.reshape(self.shape).astype(self.dtype)
 
 

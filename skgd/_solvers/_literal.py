@@ -5,6 +5,7 @@ import numpy as np
 from skgd._gradient_descent import FunctionStepper
 from skgd._loss import MAX_PARAMS_FOR_EXPLICIT_SPECTRUM
 from skgd._solvers._gram import exact_statistics
+from skgd._validation import check_squares_of_X
 
 
 class LiteralSolver:
@@ -38,6 +39,7 @@ class LiteralSolver:
     knows_min_cost = False
 
     def __init__(self, loss):
+        check_squares_of_X(loss.X)  # a pass over X, of the steps' thousand
         self.loss = loss
         self._lipschitz = None
         self._statistics = None
