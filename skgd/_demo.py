@@ -38,7 +38,7 @@ from skgd._regressor import GradientDescentRegressor
 RANDOM_STATE = 0
 # The correlated diabetes features s1-s4 make the cost very flat in a few
 # directions: 1,000 steps stop visibly short of the least-squares solution there,
-# 10,000 reach it. The exact fast paths make 10,000 steps cost milliseconds.
+# 10,000 reach it. The Gram solver makes 10,000 steps cost milliseconds.
 MAX_ITER = 10_000
 N_FOLDS = 5
 # On the standardised diabetes features L is about 4: 'auto' takes 1/L ~ 0.24,

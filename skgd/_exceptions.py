@@ -39,7 +39,7 @@ class DivergenceError(ValueError):
     ...     print(error.iteration, error.alpha, round(error.max_stable_alpha, 3))
     1 10.0 0.361
 
-    The Gram paths know the bound before the first step:
+    The Gram solvers know the bound before the first step:
 
     >>> try:
     ...     reg.set_params(solver="gram").fit(X, [1.0, 2.0, 3.0])

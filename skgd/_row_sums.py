@@ -61,7 +61,13 @@ class RowSums:
         """Add ``rows = sqrt(s) x~`` (dense or sparse), whose targets are ``y``."""
         if self.xx is not None and not self.xx_done:
             product = rows.T @ rows
-            self.xx += product.toarray() if sp.issparse(product) else product
+            if sp.issparse(product):
+                # Only its entries: a dense copy of the n^2 product per block
+                # would cost more than the product itself on wide sparse X.
+                product = product.tocoo()
+                self.xx[product.row, product.col] += product.data
+            else:
+                self.xx += product
         # sqrt(s) r~ = sqrt(s) (y - K_y) - sqrt(s) x~ w^
         scaled = y - self.shift_y
         if self.weighted:

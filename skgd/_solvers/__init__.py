@@ -21,12 +21,13 @@ from skgd._solvers._literal import LiteralSolver
 SOLVERS = {"literal": LiteralSolver, "gram": GramSolver, "dual": DualSolver}
 
 # The rule's costs, in units of one multiply-add of a dense matrix product
-# (which BLAS does fastest). What each costs besides is a ratio that holds on
+# (which BLAS does fastest). What each costs besides is a ratio, which holds on
 # common hardware within a factor of two; benchmarks/README.md has the
 # measurements behind them.
-STREAMED_MULTIPLY_ADD = 6  # one of a matrix-vector product, X read from memory
-SPARSE_STEP_PER_NONZERO = 20  # both products of a step on sparse X, per nonzero
-SPARSE_PRODUCT_MULTIPLY_ADD = 150  # one of a sparse-sparse product (X^T X, X X^T)
+STREAMED_MULTIPLY_ADD = 12  # one of a matrix-vector product, X read from memory
+SPARSE_STEP_PER_NONZERO = 60  # both products of a step on sparse X, per nonzero
+SPARSE_PRODUCT_MULTIPLY_ADD = 500  # one of a sparse-sparse product (X^T X, X X^T)
+CLOSED_FORM_STEP = 300  # one step of the closed form, per parameter and target
 NUMPY_CALL = 1e5  # the fixed cost of one numpy call
 LANCZOS_PRODUCTS = 50  # Hessian products for L by Lanczos, beyond 128 parameters
 # A Gram matrix larger than this is never chosen automatically.
@@ -42,8 +43,9 @@ def choose_solver(X, n_targets, *, fit_intercept, max_iter, auto_alpha, every_st
       Hessian's pass (up to 128 parameters) or 50 Lanczos passes;
     * gram: the pass that sums ``X^T X`` (``n_samples n_params^2``
       multiply-adds, or the squares of the rows' nonzero counts for sparse X),
-      its eigendecomposition and ``max_iter`` products of ``n_params^2``; with
-      ``every_step`` (callbacks) the same;
+      its eigendecomposition and ``max_iter`` steps of the closed form, each
+      ``n_params`` long; with ``every_step`` (callbacks), the parameters of each
+      step too (``n_params^2``);
     * dual: ``X X^T`` (``n_samples^2 n_features``) and ``max_iter`` products of
       ``n_samples^2``, plus a pass over X per step with ``every_step``.
 
@@ -72,8 +74,10 @@ def choose_solver(X, n_targets, *, fit_intercept, max_iter, auto_alpha, every_st
     gram = (
         _gram_work(X, n_params)
         + 10 * n_params**3  # the eigendecomposition
-        + max_iter * 2 * n_params**2 * n_targets
+        + max_iter * CLOSED_FORM_STEP * n_params * n_targets
     )
+    if every_step:
+        gram += max_iter * (2 * n_params**2 * n_targets + 3 * NUMPY_CALL)
     dual = (
         _dual_work(X)
         + (max_iter + (LANCZOS_PRODUCTS if auto_alpha else 0))
