@@ -4,36 +4,15 @@ import warnings
 
 import numpy as np
 import pytest
-import reference
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
+from reference import largest_hessian_eigenvalue, textbook_descent
 from sklearn.linear_model import LinearRegression
 from sklearn.preprocessing import StandardScaler
 
 from skgd import GradientDescentRegressor
-
-
-def textbook_descent(X, y, alpha, n_steps, weights=None, fit_intercept=True):
-    """The derivation, literally: theta -= alpha * Z^T S (Z theta - y) / sum(S)."""
-    weights = np.ones(len(X)) if weights is None else np.asarray(weights, float)
-    Z = np.hstack([X, np.ones((len(X), 1))]) if fit_intercept else X
-    theta = np.zeros((Z.shape[1],) + y.shape[1:])
-    row_weights = weights if y.ndim == 1 else weights[:, None]
-    costs = []
-    for _ in range(n_steps + 1):
-        residual = Z @ theta - y
-        costs.append(np.sum(row_weights * residual**2) / (2 * weights.sum()))
-        theta = theta - alpha * Z.T @ (row_weights * residual) / weights.sum()
-    theta = theta + alpha * Z.T @ (row_weights * residual) / weights.sum()
-    return theta, np.array(costs)
-
-
-def largest_hessian_eigenvalue(X, weights=None, fit_intercept=True):
-    weights = np.ones(len(X)) if weights is None else weights
-    Z = np.hstack([X, np.ones((len(X), 1))]) if fit_intercept else X
-    return np.linalg.eigvalsh(Z.T @ (weights[:, None] * Z) / weights.sum())[-1]
 
 
 def make_data(n_samples=60, n_features=3, n_targets=None, seed=0, offset=0.0):
@@ -51,10 +30,12 @@ def test_trajectory_equals_the_textbook_loop(fit_intercept):
     X, y = make_data()
     reg = GradientDescentRegressor(alpha=0.05, max_iter=40, fit_intercept=fit_intercept)
     reg.fit(X, y)
-    theta, costs = textbook_descent(X, y, 0.05, 40, fit_intercept=fit_intercept)
+    coef, intercept, costs = textbook_descent(
+        X, y, 0.05, 40, fit_intercept=fit_intercept
+    )
     assert_allclose(reg.cost_history_, costs, rtol=1e-12)
-    assert_allclose(reg.coef_, theta[:3], rtol=1e-12)
-    assert_allclose(reg.intercept_, theta[3] if fit_intercept else 0.0, rtol=1e-12)
+    assert_allclose(reg.coef_, coef, rtol=1e-12)
+    assert_allclose(reg.intercept_, intercept, rtol=1e-12)
     assert reg.n_iter_ == 40 and len(reg.cost_history_) == 41
     assert reg.alpha_ == 0.05
 
@@ -127,9 +108,11 @@ def test_weighted_trajectory_equals_the_textbook_loop():
     reg = GradientDescentRegressor(alpha=0.1, max_iter=25).fit(
         X, y, sample_weight=weights
     )
-    theta, costs = textbook_descent(X, y, 0.1, 25, weights=weights)
+    coef, intercept, costs = textbook_descent(X, y, 0.1, 25, weights=weights)
     assert_allclose(reg.cost_history_, costs, rtol=1e-12)
-    assert_allclose(np.r_[reg.coef_, reg.intercept_], theta, rtol=1e-12)
+    assert_allclose(
+        np.r_[reg.coef_, reg.intercept_], np.r_[coef, intercept], rtol=1e-12
+    )
 
 
 @given(
@@ -350,7 +333,7 @@ def test_every_solver_takes_the_textbook_steps_on_random_problems(
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         reg.fit(data, target, sample_weight=weights)
-    coef, intercept, costs = reference.textbook_descent(
+    coef, intercept, costs = textbook_descent(
         X.astype(float), y.astype(float), reg.alpha_, max_iter, weights, fit_intercept
     )
     lipschitz = largest_hessian_eigenvalue(X.astype(float), weights, fit_intercept)
