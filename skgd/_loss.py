@@ -120,15 +120,7 @@ class HalfSquaredError:
 
     def unpack(self, theta):
         """Split ``theta`` into ``coef`` (shaped as ``coef_``) and ``intercept``."""
-        coef = np.array(theta[: self.n_features].T)
-        if self.fit_intercept:
-            intercept = theta[self.n_features]
-            intercept = float(intercept) if intercept.ndim == 0 else intercept.copy()
-        else:
-            intercept = (
-                0.0 if theta.ndim == 1 else np.zeros(theta.shape[1], theta.dtype)
-            )
-        return coef, intercept
+        return unpack(theta, self.n_features, self.fit_intercept)
 
     def _split(self, theta):
         w = theta[: self.n_features]
@@ -201,6 +193,17 @@ class HalfSquaredError:
             residual += b
         residual -= self.y
         return residual
+
+
+def unpack(theta, n_features, fit_intercept):
+    """Split ``theta`` into ``coef`` (shaped as ``coef_``) and ``intercept``."""
+    coef = np.array(theta[:n_features].T)
+    if fit_intercept:
+        intercept = theta[n_features]
+        intercept = float(intercept) if intercept.ndim == 0 else intercept.copy()
+    else:
+        intercept = 0.0 if theta.ndim == 1 else np.zeros(theta.shape[1], theta.dtype)
+    return coef, intercept
 
 
 def largest_eigenvalue(matrix):

@@ -17,7 +17,7 @@ from skgd._callbacks import (
 from skgd._descent import Status, descend
 from skgd._exceptions import DivergenceError, previous_fit_kept_on_error
 from skgd._learning_rate import learning_rate, max_stable_alpha, warn_not_converged
-from skgd._loss import HalfSquaredError
+from skgd._loss import HalfSquaredError, unpack
 from skgd._solvers import SOLVERS, choose_solver, make_solver
 from skgd._validation import validate_fit_data
 
@@ -323,6 +323,11 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         return self
 
     def _descend(self, solver, theta0, alpha, X, y, sample_weight):
+        n_features = X.shape[1]
+
+        def unpack_theta(theta):
+            return unpack(theta, n_features, self.fit_intercept)
+
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
         context = begin_fit_task(
             self, max_steps=self.max_iter, X=X, y=y, metadata=metadata
@@ -335,7 +340,7 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
                 X=X,
                 y=y,
                 metadata=metadata,
-                unpack=solver.loss.unpack,
+                unpack=unpack_theta,
                 theta0=theta0,
             )
         result = descend(
@@ -346,7 +351,7 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
             store_path=self.store_path,
             verbose=self.verbose,
         )
-        coef, intercept = solver.loss.unpack(result.x)
+        coef, intercept = unpack_theta(result.x)
         end_fit_task(
             context,
             self,

@@ -203,7 +203,7 @@ def test_a_trajectory_from_merged_statistics_is_the_textbook_loop():
     halves = SufficientStatistics.from_data(X[:77], y[:77], weights[:77]).merge(
         SufficientStatistics.from_data(X[77:], y[77:], weights[77:])
     )
-    solver = GramSolver(loss, statistics=halves)  # reads nothing else of X
+    solver = GramSolver.from_statistics(halves)  # reads nothing of X
     alpha = 1 / solver.lipschitz()
     result = descend(solver.stepper(loss.zeros(), alpha), max_iter=150)
     coef, intercept, costs = textbook_descent(X, y, alpha, 150, weights)

@@ -39,10 +39,8 @@ class GramSolver:
     ----------
     loss : HalfSquaredError
         The cost; its data are read once (twice for a near-exact fit, whose tiny
-        costs need the residual at the minimiser summed from the data).
-    statistics : SufficientStatistics or None, default=None
-        The statistics of the loss's data, if already computed (for example
-        merged from blocks summed elsewhere); then X is not read at all.
+        costs need the residual at the minimiser summed from the data). See
+        :meth:`from_statistics` for statistics summed elsewhere.
 
     Examples
     --------
@@ -61,14 +59,37 @@ class GramSolver:
     bound_known = True
     knows_min_cost = True
 
-    def __init__(self, loss, statistics=None):
-        self.loss = loss
-        if statistics is None:
-            statistics, self.spectrum = exact_statistics(loss)
-        else:
-            self.spectrum = np.linalg.eigh(statistics.hessian(loss.fit_intercept))
-        self.statistics = statistics
-        eigenvalues, self._basis = self.spectrum
+    def __init__(self, loss):
+        statistics, spectrum = exact_statistics(loss)
+        self._build(statistics, loss.fit_intercept, spectrum)
+
+    @classmethod
+    def from_statistics(cls, statistics, fit_intercept=True):
+        """The solver of data summed elsewhere (merged from blocks, say): no X.
+
+        Parameters
+        ----------
+        statistics : SufficientStatistics
+            The statistics of all the rows.
+        fit_intercept : bool, default=True
+            Whether the model has an intercept.
+
+        Returns
+        -------
+        solver : GramSolver
+        """
+        solver = cls.__new__(cls)
+        spectrum = np.linalg.eigh(statistics.hessian(fit_intercept))
+        solver._build(statistics, fit_intercept, spectrum)
+        return solver
+
+    def _build(self, statistics, fit_intercept, spectrum):
+        self.statistics, self.fit_intercept, self.spectrum = (
+            statistics,
+            fit_intercept,
+            spectrum,
+        )
+        eigenvalues, self._basis = spectrum
         # H is positive semi-definite; negative eigenvalues are rounding.
         self._eigenvalues = np.maximum(eigenvalues, 0.0)
 
@@ -78,7 +99,7 @@ class GramSolver:
 
     def min_cost(self):
         """The minimum of the cost, read from the statistics."""
-        return self.statistics.min_cost(self.loss.fit_intercept, self.spectrum)
+        return self.statistics.min_cost(self.fit_intercept, self.spectrum)
 
     def stepper(self, theta0, alpha):
         """The descent from ``theta0`` with learning rate ``alpha``."""
@@ -128,7 +149,7 @@ class _ClosedFormStepper:
 
     def __init__(self, solver, theta0, alpha):
         self.stats = solver.statistics
-        self.fit_intercept = solver.loss.fit_intercept
+        self.fit_intercept = solver.fit_intercept
         self.cost_scale = float(
             self.stats.cost(np.zeros_like(_as_columns(theta0)), self.fit_intercept)
         )
