@@ -7,58 +7,13 @@ loop itself holds what every way shares: the stop rules, the cost history, the
 recorded path and the callback.
 """
 
-from dataclasses import dataclass
-from enum import IntEnum
 from typing import Protocol
 
 import numpy as np
 
+from skgd._early_stopping import ValidationCurve
 from skgd._path import PathRecorder, path_capacity
-
-
-class Status(IntEnum):
-    """Why a descent stopped: the ``status`` of its result.
-
-    An :class:`~enum.IntEnum`, so it compares equal to scipy-style status codes:
-    0 converged (``tol``), 1 ``max_iter`` reached, 2 diverged, 3 stopped by the
-    callback, 4 the function returned a value that is not a number; and -1 for
-    the results handed to a callback while the loop is still running.
-
-    See Also
-    --------
-    GradientDescentResult : The result whose ``status`` it is.
-
-    Examples
-    --------
-    >>> from skgd import Status, gradient_descent
-    >>> result = gradient_descent(lambda x: (x @ x, 2 * x), [1.0], alpha=2.5)
-    >>> result.status is Status.DIVERGED, int(result.status)
-    (True, 2)
-    """
-
-    RUNNING = -1
-    CONVERGED = 0
-    MAX_ITER = 1
-    DIVERGED = 2
-    CALLBACK = 3
-    NOT_A_NUMBER = 4
-
-
-_STATUS_MESSAGES = {
-    Status.RUNNING: "Running: {nit} steps taken so far.",
-    Status.CONVERGED: "Converged: the last step lowered the cost by less than tol.",
-    Status.MAX_ITER: "Stopped after max_iter steps.",
-    Status.DIVERGED: (
-        "Diverged: the cost rose at iteration {next}, so the learning rate "
-        "is above the stable bound; the last accepted point is returned."
-    ),
-    Status.CALLBACK: "Stopped by the callback.",
-    Status.NOT_A_NUMBER: (
-        "The function returned NaN at iteration {next}, at a finite point: "
-        "its value or gradient is not defined there; the last accepted point "
-        "is returned."
-    ),
-}
+from skgd._result import STATUS_MESSAGES, GradientDescentResult, Status
 
 # A rise of the cost smaller than this many units of roundoff of the cost's scale
 # is put down to rounding near the minimum, not to a learning rate that is too
@@ -66,76 +21,6 @@ _STATUS_MESSAGES = {
 _ROUNDING_SLACK = 1e3
 # The cost history starts this long and doubles as needed, up to max_iter + 1.
 _INITIAL_HISTORY = 1024
-
-
-@dataclass(frozen=True)
-class GradientDescentResult:
-    """The outcome of a descent, in the manner of ``OptimizeResult``.
-
-    Made by :func:`gradient_descent` (and handed to its callback after every
-    step, with status ``RUNNING``); every field is read-only.
-
-    Parameters
-    ----------
-    x : ndarray
-        The last accepted point.
-    fun : float
-        The cost at ``x``.
-    grad : ndarray or None
-        The gradient at ``x``. Always an array in the final result; None in the
-        results handed to a callback by descents that do not form it at every
-        step (the estimator's 'gram' and 'dual' solvers).
-    nit : int
-        The number of steps taken (accepted).
-    status : Status
-        Why the loop stopped; :attr:`Status.RUNNING` in the results handed to a
-        callback, while it runs.
-    message : str
-        The status, said in words.
-    cost_history : ndarray of shape (nit + 1,)
-        ``cost_history[k]`` is the cost after ``k`` steps; ``[0]`` is the cost at
-        ``x0``.
-    path : ndarray of shape (n_points, \\*x.shape) or None, default=None
-        The points kept with ``store_path``: ``path[i]`` is the point after
-        ``path_iterations[i]`` steps. ``None`` when no path was asked for, and
-        in the results handed to a callback.
-    path_iterations : ndarray of int of shape (n_points,) or None, default=None
-        The step number of each point of ``path``, from 0 (``x0``) to ``nit``.
-
-    Attributes
-    ----------
-    success : bool
-        Whether the loop ended by ``tol`` or ``max_iter``.
-
-    See Also
-    --------
-    gradient_descent : The loop that returns it.
-    Status : The values of ``status``.
-
-    Examples
-    --------
-    >>> from skgd import gradient_descent
-    >>> result = gradient_descent(lambda x: (x @ x, 2 * x), [1.0], alpha=0.25)
-    >>> result.nit, result.success, result.message
-    (1000, True, 'Stopped after max_iter steps.')
-    >>> result.cost_history[:3]
-    array([1.    , 0.25  , 0.0625])
-    """
-
-    x: np.ndarray
-    fun: float
-    grad: np.ndarray | None
-    nit: int
-    status: Status
-    message: str
-    cost_history: np.ndarray
-    path: np.ndarray | None = None
-    path_iterations: np.ndarray | None = None
-
-    @property
-    def success(self):
-        """Whether the loop ended by ``tol`` or ``max_iter`` (False while running)."""
-        return self.status in (Status.CONVERGED, Status.MAX_ITER)
 
 
 class Stepper(Protocol):
@@ -219,23 +104,37 @@ class StopRules:
         return first, Status.DIVERGED
 
 
-def descend(stepper, *, max_iter, tol=None, callback=None, store_path=False, verbose=0):
+def descend(
+    stepper,
+    *,
+    max_iter,
+    tol=None,
+    callback=None,
+    store_path=False,
+    verbose=0,
+    validation=False,
+    n_iter_no_change=None,
+):
     """Run the descent loop over ``stepper``: the only iteration of skgd.
 
     In order:
 
     1. ask the stepper for the cost at the start, and record it (and the start,
-       with ``store_path``);
+       with ``store_path``; its validation cost, with ``validation``);
     2. ask it for the costs of a block of next steps (one step for the literal
        and dual solvers, many for the closed form of the 'gram' solver);
     3. apply the stop rules to the block: divergence refuses the first step whose
        cost rose, ``tol`` accepts the first step that lowered it too little;
-    4. record the accepted steps' points and call ``callback`` after each, which
+    4. with ``validation``, ask for the validation costs of the accepted steps;
+       with ``n_iter_no_change``, early stopping accepts them up to the step at
+       which the validation cost has not fallen for that many steps;
+    5. record the accepted steps' points and call ``callback`` after each, which
        may stop the loop by raising ``StopIteration``;
-    5. tell the stepper how many steps were accepted, add their costs to the
+    6. tell the stepper how many steps were accepted, add their costs to the
        history, and go back to 2 until ``max_iter`` steps or a stop;
-    6. build the result: the stepper's final point and gradient, the history
-       trimmed to the steps taken, the path.
+    7. build the result: the stepper's final point (the best one, with early
+       stopping) and gradient, the histories trimmed to the steps taken, the
+       path.
 
     Parameters
     ----------
@@ -251,16 +150,32 @@ def descend(stepper, *, max_iter, tol=None, callback=None, store_path=False, ver
         See :func:`gradient_descent`.
     verbose : int, default=0
         See :func:`gradient_descent`.
+    validation : bool, default=False
+        Whether to record the stepper's validation costs.
+    n_iter_no_change : int or None, default=None
+        With ``validation``, stop early when the validation cost has not fallen
+        by more than ``tol`` (then not applied to the training cost) for that many
+        steps, and return the point of the best step.
 
     Returns
     -------
     result : GradientDescentResult
     """
     recorder = _path_recorder(store_path, max_iter)
+    early = n_iter_no_change is not None
     # 1. The start.
     history = _History(max_iter + 1)
     history.append([stepper.start()])
-    rules = StopRules(stepper.dtype, stepper.cost_scale, tol)
+    rules = StopRules(stepper.dtype, stepper.cost_scale, None if early else tol)
+    curve = None
+    if validation:
+        curve = ValidationCurve(
+            stepper.validation_start(),
+            stepper.point(-1),
+            stepper.dtype,
+            n_iter_no_change,
+            tol,
+        )
     progress = _Progress(verbose)
     progress.report(0, [history.last])
     if recorder is not None:
@@ -271,8 +186,13 @@ def descend(stepper, *, max_iter, tol=None, callback=None, store_path=False, ver
         costs = np.asarray(stepper.advance(max_iter - taken), dtype=np.float64)
         accepted, stop = rules.first_stop(np.concatenate([[history.last], costs]))
         n_accepted = len(costs) if accepted is None else accepted
+        # 4. The validation costs, and early stopping.
+        if curve is not None:
+            n_accepted = curve.add(stepper.validation_costs(n_accepted), stepper.point)
+            if curve.stopped:
+                stop = Status.EARLY_STOPPED
         history.append(costs[:n_accepted])
-        # 4. Path and callback, step by step, only when asked for.
+        # 5. Path and callback, step by step, only when asked for.
         for i in range(n_accepted if recorder or callback else 0):
             step = taken + i + 1
             if recorder is not None and recorder.wants(step):
@@ -282,33 +202,38 @@ def descend(stepper, *, max_iter, tol=None, callback=None, store_path=False, ver
                     callback(_intermediate(stepper, i, step, history))
                 except StopIteration:
                     history.truncate(step + 1)
+                    if curve is not None:
+                        curve.truncate(step + 1)
                     n_accepted, stop = i + 1, Status.CALLBACK
                     break
-        # 5. Accept.
+        # 6. Accept.
         stepper.accept(n_accepted)
         progress.report(taken + 1, costs[:n_accepted])
         taken += n_accepted
         if stop is not None:
             status = stop
             break
-    # 6. The result.
+    # 7. The result.
     path = path_iterations = None
     if recorder is not None:
         points, path_iterations = recorder.finish(taken, stepper.point(-1))
         path = stepper.parameters(points)
     cost_history = history.values()
-    message = _STATUS_MESSAGES[status].format(nit=taken, next=taken + 1)
+    best = curve.best_step if early else taken
+    message = STATUS_MESSAGES[status].format(nit=taken, next=taken + 1, best=best)
     progress.finish(taken, cost_history[-1], message)
     return GradientDescentResult(
-        x=stepper.parameters([stepper.point(-1)])[0],
-        fun=float(cost_history[-1]),
-        grad=stepper.gradient(-1),
+        x=stepper.parameters([curve.best_point if early else stepper.point(-1)])[0],
+        fun=float(cost_history[best]),
+        grad=stepper.gradient(-1) if best == taken else None,
         nit=taken,
         status=status,
         message=message,
         cost_history=cost_history,
         path=path,
         path_iterations=path_iterations,
+        validation_cost_history=None if curve is None else curve.values(),
+        best_iteration=best if early else None,
     )
 
 
@@ -320,7 +245,7 @@ def _intermediate(stepper, i, step, history):
         grad=stepper.gradient(i),
         nit=step,
         status=Status.RUNNING,
-        message=_STATUS_MESSAGES[Status.RUNNING].format(nit=step),
+        message=STATUS_MESSAGES[Status.RUNNING].format(nit=step),
         cost_history=cost_history,
     )
 

@@ -11,8 +11,8 @@ from skgd._path import path_capacity
 class FunctionStepper:
     """The textbook step on any differentiable ``fun``: one call per step."""
 
-    def __init__(self, fun, x0, alpha, cost_scale):
-        self.fun = fun
+    def __init__(self, fun, x0, alpha, cost_scale, validation_cost=None):
+        self.fun, self.validation_cost = fun, validation_cost
         self.alpha = alpha
         self.x = x0
         self.dtype = x0.dtype
@@ -41,6 +41,12 @@ class FunctionStepper:
     def accept(self, n_steps):
         if n_steps:
             self.x, self.cost, self.grad = self._next
+
+    def validation_start(self):
+        return float(self.validation_cost(self.x))
+
+    def validation_costs(self, count):
+        return [float(self.validation_cost(self._next[0]))] if count else []
 
     def point(self, step):
         return self.x if step < 0 else self._next[0]

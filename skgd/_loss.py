@@ -3,6 +3,10 @@ r"""The half mean squared error of a linear model: the objective, and only that.
 .. math::
 
     J(w, b) = \frac{1}{2 \sum_i s_i} \sum_i s_i \, \lVert x_i w + b - y_i \rVert^2
+              + \frac{\lambda}{2} \lVert w \rVert^2
+
+with the L2 penalty :math:`\lambda` (``l2_penalty``, 0 by default) on the
+coefficients only.
 
 The parameters travel as one array ``theta`` of shape ``(n_params,)`` for 1-D
 ``y`` or ``(n_params, n_targets)`` for 2-D ``y``: the rows are the coefficients
@@ -48,6 +52,8 @@ class HalfSquaredError:
         Non-negative weights with a positive sum; ``None`` weighs every sample 1.
     fit_intercept : bool, default=True
         Whether the model has an intercept ``b``.
+    l2_penalty : float, default=0.0
+        :math:`\\lambda`, the weight of :math:`\\tfrac12 \\lVert w \\rVert^2`.
 
     Examples
     --------
@@ -63,11 +69,12 @@ class HalfSquaredError:
     array([-9.333..., -4.        ])
     """
 
-    def __init__(self, X, y, sample_weight=None, *, fit_intercept=True):
+    def __init__(self, X, y, sample_weight=None, *, fit_intercept=True, l2_penalty=0.0):
         self.X = X
         # Row blocks of y and the compiled kernel need it C-ordered.
         self.y = np.ascontiguousarray(y, dtype=X.dtype)
         self.fit_intercept = fit_intercept
+        self.l2_penalty = float(l2_penalty)
         self.weights = normalised_weights(sample_weight)
 
     @property
@@ -150,14 +157,22 @@ class HalfSquaredError:
         sum_of_squares, sums, gradient = self._scaled(sum_of_squares, sums, gradient)
         if self.fit_intercept:
             gradient[self.n_features] = sums
-        return 0.5 * sum_of_squares, gradient
+        cost = 0.5 * sum_of_squares
+        if self.l2_penalty:
+            cost += (
+                0.5 * self.l2_penalty * float(np.sum(np.square(w, dtype=np.float64)))
+            )
+            gradient[: self.n_features] += self.l2_penalty * w
+        return cost, gradient
 
     def loss(self, theta):
         """The cost ``J`` at ``theta``."""
         return self.loss_gradient(theta)[0]
 
     def hessian_matvec(self, v):
-        """The product of the Hessian ``[X 1]^T S [X 1]`` with a vector ``v``.
+        """The product of the Hessian ``[X 1]^T S [X 1] + lambda P`` with ``v``.
+
+        ``P`` is the identity on the coefficients, zero on the intercept.
 
         The Hessian is the same for every target; ``v`` has ``n_params`` entries.
         Computed as the gradient for zero targets, in one pass over X.
@@ -171,6 +186,7 @@ class HalfSquaredError:
         _, sums, product = self._scaled(0.0, sums, product)
         if self.fit_intercept:
             product[self.n_features] = sums
+        product[: self.n_features] += self.l2_penalty * v[: self.n_features]
         return product
 
     def lipschitz(self):

@@ -67,7 +67,7 @@ class PathRecorder:
         """Keep ``x``, the point after ``step`` steps, if it falls on the stride."""
         if not self.wants(step):
             return
-        self._points.append(np.array(x, copy=True))
+        self._points.append(x)  # steppers never change a point they gave
         self._steps.append(step)
         if len(self._steps) > self.capacity:
             self._thin()
@@ -83,12 +83,12 @@ class PathRecorder:
 
         Returns
         -------
-        points : ndarray of shape (n_points, *x.shape)
+        points : list of n_points points, as recorded
         steps : ndarray of int of shape (n_points,)
         """
         if not self._steps or self._steps[-1] != step:
             if len(self._steps) == self.capacity:
                 self._thin()  # make room for the last point
-            self._points.append(np.array(x, copy=True))
+            self._points.append(x)
             self._steps.append(step)
-        return np.stack(self._points), np.asarray(self._steps, dtype=np.intp)
+        return list(self._points), np.asarray(self._steps, dtype=np.intp)

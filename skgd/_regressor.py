@@ -14,10 +14,11 @@ from skgd._callbacks import (
     begin_fit_task,
     end_fit_task,
 )
-from skgd._descent import Status, descend
+from skgd._descent import descend
 from skgd._exceptions import DivergenceError, previous_fit_kept_on_error
 from skgd._learning_rate import learning_rate, max_stable_alpha, warn_not_converged
 from skgd._loss import HalfSquaredError, unpack
+from skgd._result import Status
 from skgd._solvers import SOLVERS, choose_solver, make_solver
 from skgd._validation import validate_fit_data
 

@@ -261,12 +261,17 @@ class SufficientStatistics:
 
     # -- The cost, read from the statistics ----------------------------------
 
-    def hessian(self, fit_intercept=True):
-        """The Hessian of J, ``[X 1]^T S [X 1] / W``, the same for every target."""
+    # The methods that read the cost from the statistics take the L2 penalty of
+    # the coefficients, lambda / 2 |w|^2 (the intercept unpenalised), as
+    # ``l2_penalty``: J_lambda's value, gradient and Hessian, and its minimiser.
+
+    def hessian(self, fit_intercept=True, l2_penalty=0.0):
+        """The Hessian of J, ``[X 1]^T S [X 1] / W`` (+ lambda on the w block)."""
         n = self.n_features
         mean = self.mean_x
         hessian = np.empty((n + fit_intercept,) * 2)
         hessian[:n, :n] = self.comoment_xx / self.weight_sum + np.outer(mean, mean)
+        hessian[range(n), range(n)] += l2_penalty
         if fit_intercept:
             hessian[:n, n] = hessian[n, :n] = mean
             hessian[n, n] = 1.0
@@ -280,7 +285,7 @@ class SufficientStatistics:
         mean_error = np.einsum("j,...jt->...t", self.mean_x, error)
         return error, mean_error + intercept - self.mean_residual
 
-    def cost(self, theta, fit_intercept=True):
+    def cost(self, theta, fit_intercept=True, l2_penalty=0.0):
         """J at ``theta`` of shape (n_params,) or (n_params, n_targets).
 
         A stack of parameters, of shape (n_points, n_params, n_targets), gives
@@ -296,9 +301,12 @@ class SufficientStatistics:
             + self.comoment_rr.sum()
         )
         costs = 0.5 * centred / self.weight_sum + 0.5 * np.sum(offset**2, axis=-1)
+        if l2_penalty:
+            w = stacked[:, : self.n_features]
+            costs = costs + 0.5 * l2_penalty * np.einsum("pjt,pjt->p", w, w)
         return costs if theta.ndim == 3 else costs[0]
 
-    def gradient(self, theta, fit_intercept=True):
+    def gradient(self, theta, fit_intercept=True, l2_penalty=0.0):
         """The gradient of J at ``theta``, shaped like ``theta``."""
         theta = np.asarray(theta, dtype=np.float64)
         columns = theta.reshape(self.n_features + fit_intercept, self.n_targets)
@@ -307,20 +315,22 @@ class SufficientStatistics:
         gradient[: self.n_features] = (
             self.comoment_xx @ error - self.comoment_xr
         ) / self.weight_sum + np.outer(self.mean_x, offset)
+        gradient[: self.n_features] += l2_penalty * columns[: self.n_features]
         if fit_intercept:
             gradient[self.n_features] = offset
         return gradient.reshape(theta.shape)
 
-    def least_squares(self, fit_intercept=True, spectrum=None):
+    def least_squares(self, fit_intercept=True, spectrum=None, l2_penalty=0.0):
         """A minimiser of J: the least-squares parameters of smallest norm.
 
         Returns an array of shape (n_params, n_targets): the one of smallest
         :math:`\\lVert (w, b) \\rVert` among the minimisers, which gradient
-        descent from zero reaches. ``spectrum``, the eigenvalues and vectors of
-        :meth:`hessian`, saves their computation.
+        descent from zero reaches (with a penalty, the one minimiser: the ridge
+        solution). ``spectrum``, the eigenvalues and vectors of :meth:`hessian`,
+        saves their computation.
         """
         if spectrum is None:
-            spectrum = np.linalg.eigh(self.hessian(fit_intercept))
+            spectrum = np.linalg.eigh(self.hessian(fit_intercept, l2_penalty))
         eigenvalues, basis = spectrum
         zero = np.zeros((len(eigenvalues), self.n_targets))
         gradient = self.gradient(zero, fit_intercept)  # -c, as H theta - c
@@ -331,10 +341,10 @@ class SufficientStatistics:
         )
         return -basis @ (inverse[:, np.newaxis] * (basis.T @ gradient))
 
-    def min_cost(self, fit_intercept=True, spectrum=None):
+    def min_cost(self, fit_intercept=True, spectrum=None, l2_penalty=0.0):
         """The minimum of J over all parameters: J at :meth:`least_squares`."""
-        minimiser = self.least_squares(fit_intercept, spectrum)
-        return float(self.cost(minimiser, fit_intercept))
+        minimiser = self.least_squares(fit_intercept, spectrum, l2_penalty)
+        return float(self.cost(minimiser, fit_intercept, l2_penalty))
 
     def cancellation(self, theta, fit_intercept=True):
         """How many times larger the terms of J at ``theta`` are than J itself.

@@ -30,7 +30,7 @@ def test_points_are_bounded_strided_and_end_at_the_last_step(
     points, steps = record(capacity, planned_steps, taken_steps)
     assert len(steps) <= capacity
     assert steps[0] == 0 and steps[-1] == taken_steps
-    assert_array_equal(points[:, 0], steps)  # each point is its own step's
+    assert_array_equal(np.stack(points)[:, 0], steps)  # each point is its own step's
     strides = np.diff(steps[:-1])
     assert len(set(strides)) <= 1  # evenly spaced, bar the last step
 

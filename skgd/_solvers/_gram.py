@@ -61,10 +61,10 @@ class GramSolver:
 
     def __init__(self, loss):
         statistics, spectrum = exact_statistics(loss)
-        self._build(statistics, loss.fit_intercept, spectrum)
+        self._build(statistics, loss.fit_intercept, loss.l2_penalty, spectrum)
 
     @classmethod
-    def from_statistics(cls, statistics, fit_intercept=True):
+    def from_statistics(cls, statistics, fit_intercept=True, l2_penalty=0.0):
         """The solver of data summed elsewhere (merged from blocks, say): no X.
 
         Parameters
@@ -73,22 +73,21 @@ class GramSolver:
             The statistics of all the rows.
         fit_intercept : bool, default=True
             Whether the model has an intercept.
+        l2_penalty : float, default=0.0
+            The L2 penalty of the coefficients.
 
         Returns
         -------
         solver : GramSolver
         """
         solver = cls.__new__(cls)
-        spectrum = np.linalg.eigh(statistics.hessian(fit_intercept))
-        solver._build(statistics, fit_intercept, spectrum)
+        spectrum = np.linalg.eigh(statistics.hessian(fit_intercept, l2_penalty))
+        solver._build(statistics, fit_intercept, l2_penalty, spectrum)
         return solver
 
-    def _build(self, statistics, fit_intercept, spectrum):
-        self.statistics, self.fit_intercept, self.spectrum = (
-            statistics,
-            fit_intercept,
-            spectrum,
-        )
+    def _build(self, statistics, fit_intercept, l2_penalty, spectrum):
+        self.statistics, self.fit_intercept = statistics, fit_intercept
+        self.l2_penalty, self.spectrum = l2_penalty, spectrum
         eigenvalues, self._basis = spectrum
         # H is positive semi-definite; negative eigenvalues are rounding.
         self._eigenvalues = np.maximum(eigenvalues, 0.0)
@@ -99,11 +98,19 @@ class GramSolver:
 
     def min_cost(self):
         """The minimum of the cost, read from the statistics."""
-        return self.statistics.min_cost(self.fit_intercept, self.spectrum)
+        return self.statistics.min_cost(
+            self.fit_intercept, self.spectrum, self.l2_penalty
+        )
 
-    def stepper(self, theta0, alpha):
-        """The descent from ``theta0`` with learning rate ``alpha``."""
-        return _ClosedFormStepper(self, theta0, alpha)
+    def stepper(self, theta0, alpha, validation=None):
+        """The descent from ``theta0`` with learning rate ``alpha``.
+
+        ``validation``, ``(X_val, y_val, sample_weight_val)``, adds the cost of
+        those rows after every step, read from their statistics (one pass).
+        """
+        if validation is not None:
+            validation = SufficientStatistics.from_data(*validation)
+        return _ClosedFormStepper(self, theta0, alpha, validation)
 
 
 def exact_statistics(loss):
@@ -115,8 +122,8 @@ def exact_statistics(loss):
     the eigendecomposition of the Hessian, which the anchor does not change.
     """
     stats = SufficientStatistics.from_data(loss.X, loss.y, loss.weights)
-    spectrum = np.linalg.eigh(stats.hessian(loss.fit_intercept))
-    minimiser = stats.least_squares(loss.fit_intercept, spectrum)
+    spectrum = np.linalg.eigh(stats.hessian(loss.fit_intercept, loss.l2_penalty))
+    minimiser = stats.least_squares(loss.fit_intercept, spectrum, loss.l2_penalty)
     if stats.cancellation(minimiser, loss.fit_intercept) > _MAX_CANCELLATION_AT_MINIMUM:
         stats = stats.with_anchor(
             loss.X, loss.y, loss.weights, minimiser[: loss.n_features]
@@ -147,9 +154,9 @@ class _ClosedFormStepper:
     keeps its digits, in O(n_params) per step.
     """
 
-    def __init__(self, solver, theta0, alpha):
-        self.stats = solver.statistics
-        self.fit_intercept = solver.fit_intercept
+    def __init__(self, solver, theta0, alpha, validation=None):
+        self.stats, self.validation = solver.statistics, validation
+        self.fit_intercept, self.l2_penalty = solver.fit_intercept, solver.l2_penalty
         self.cost_scale = float(
             self.stats.cost(np.zeros_like(_as_columns(theta0)), self.fit_intercept)
         )
@@ -158,12 +165,15 @@ class _ClosedFormStepper:
         self.basis, self.eigenvalues = solver._basis, solver._eigenvalues
         self.alpha = alpha
         self.theta0 = _as_columns(theta0)
-        self.gamma = self.basis.T @ self.stats.gradient(self.theta0, self.fit_intercept)
+        gradient = self.stats.gradient(self.theta0, self.fit_intercept, self.l2_penalty)
+        self.gamma = self.basis.T @ gradient
         largest = self.eigenvalues[-1] if len(self.eigenvalues) else 0.0
         self.fast = self.eigenvalues > _WELL_DETERMINED * largest
         z = self.gamma[self.fast] / self.eigenvalues[self.fast, np.newaxis]
         theta_fast = self.theta0 - self.basis[:, self.fast] @ z
-        self.cost_fast = float(self.stats.cost(theta_fast, self.fit_intercept))
+        self.cost_fast = float(
+            self.stats.cost(theta_fast, self.fit_intercept, self.l2_penalty)
+        )
         self.fast_weights = 0.5 * self.eigenvalues[self.fast] * np.sum(z**2, axis=1)
         self.slow_weights = np.sum(self.gamma[~self.fast] ** 2, axis=1)
         self.block = max(1, _MAX_BLOCK_ELEMENTS // max(len(self.eigenvalues), 1))
@@ -172,7 +182,15 @@ class _ClosedFormStepper:
         self.taken, self.current, self._drifts = 0, np.zeros(len(self.rho)), None
 
     def start(self):
-        return float(self.stats.cost(self.theta0, self.fit_intercept))
+        return float(self.stats.cost(self.theta0, self.fit_intercept, self.l2_penalty))
+
+    def validation_start(self):
+        return float(self.validation.cost(self.theta0, self.fit_intercept))
+
+    def validation_costs(self, count):
+        # The half squared error of the validation rows, unpenalised.
+        thetas = self._thetas(self._drifts[:count])
+        return self.validation.cost(thetas, self.fit_intercept)
 
     def advance(self, max_steps):
         count = min(self.block, max_steps)
@@ -234,7 +252,7 @@ class _ClosedFormStepper:
         if step >= 0:
             return None  # not formed for every step
         theta = self._thetas(self.current[np.newaxis])[0]
-        gradient = self.stats.gradient(theta, self.fit_intercept)
+        gradient = self.stats.gradient(theta, self.fit_intercept, self.l2_penalty)
         return gradient.reshape(self.shape).astype(self.dtype)
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from skgd._gradient_descent import FunctionStepper
-from skgd._loss import MAX_PARAMS_FOR_EXPLICIT_SPECTRUM
+from skgd._loss import MAX_PARAMS_FOR_EXPLICIT_SPECTRUM, HalfSquaredError
 from skgd._solvers._gram import exact_statistics
 from skgd._validation import check_squares_of_X
 
@@ -68,10 +68,25 @@ class LiteralSolver:
         """The minimum of the cost, from the statistics: a pass over X, and
         ``n_params**2`` memory."""
         stats, spectrum = self._exact_statistics()
-        return stats.min_cost(self.loss.fit_intercept, spectrum)
+        return stats.min_cost(self.loss.fit_intercept, spectrum, self.loss.l2_penalty)
 
-    def stepper(self, theta0, alpha):
-        """The descent from ``theta0`` with learning rate ``alpha``."""
+    def stepper(self, theta0, alpha, validation=None):
+        """The descent from ``theta0`` with learning rate ``alpha``.
+
+        ``validation``, ``(X_val, y_val, sample_weight_val)``, adds the cost of
+        those rows after every step, from a pass over them.
+        """
+        validation_loss = None
+        if validation is not None:
+            X_val, y_val, weights_val = validation
+            check_squares_of_X(X_val)
+            validation_loss = HalfSquaredError(
+                X_val, y_val, weights_val, fit_intercept=self.loss.fit_intercept
+            ).loss
         return FunctionStepper(
-            self.loss.loss_gradient, np.array(theta0), alpha, self.loss.cost_scale
+            self.loss.loss_gradient,
+            np.array(theta0),
+            alpha,
+            self.loss.cost_scale,
+            validation_loss,
         )
