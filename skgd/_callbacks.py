@@ -4,6 +4,9 @@ On scikit-learn versions without ``sklearn.callback`` the estimator works as
 before, without callbacks.
 """
 
+from skgd._descent import descend
+from skgd._loss import unpack
+
 try:
     from sklearn.callback import CallbackSupportMixin
 except ImportError:  # scikit-learn < 1.9
@@ -76,3 +79,43 @@ class StepCallbacks:
         self._theta_before = intermediate_result.x
         if stop:
             raise StopIteration
+
+
+def descend_with_callbacks(estimator, stepper, *, X, y, sample_weight, theta0, **loop):
+    """:func:`skgd._descent.descend` as a task of scikit-learn's callbacks.
+
+    Without callbacks (or on scikit-learn < 1.9), the loop gets no callback, so
+    that no solver forms the parameters of every step for nothing. ``loop`` are
+    the loop's keyword arguments.
+    """
+    n_features = X.shape[1]
+
+    def unpack_theta(theta):
+        return unpack(theta, n_features, estimator.fit_intercept)
+
+    metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+    context = begin_fit_task(
+        estimator, max_steps=loop["max_iter"], X=X, y=y, metadata=metadata
+    )
+    step_callbacks = None
+    if context is not None and getattr(estimator, "_skl_callbacks", None):
+        step_callbacks = StepCallbacks(
+            context,
+            estimator,
+            X=X,
+            y=y,
+            metadata=metadata,
+            unpack=unpack_theta,
+            theta0=theta0,
+        )
+    result = descend(stepper, callback=step_callbacks, **loop)
+    coef, intercept = unpack_theta(result.x)
+    end_fit_task(
+        context,
+        estimator,
+        X=X,
+        y=y,
+        metadata=metadata,
+        attributes={"coef_": coef, "intercept_": intercept},
+    )
+    return result

@@ -1,6 +1,10 @@
-"""The validation curve of a descent, and early stopping on it."""
+"""The validation curve of a descent, early stopping on it, and its held-out rows."""
 
 import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import check_random_state
+
+from skgd._blocks import row_blocks
 
 # As for the training cost's stop rules: a change of the validation cost within
 # this many units of roundoff of its scale counts as none.
@@ -97,3 +101,80 @@ class ValidationCurve:
         del self._values[start:]
         self.stopped = False
         self.add(costs[: size - start], point_of)
+
+
+def held_out_rows(X, y, sample_weight, fraction, random_state):
+    """Which rows early stopping holds out: a boolean mask of the rows.
+
+    A fraction ``fraction`` of the rows' weight (of the rows, without weights),
+    drawn at random as scikit-learn's splitters draw rows, but by a hash of each
+    row's values salted by ``random_state``: identical rows go together, so that a
+    row of weight ``k`` is held out exactly when ``k`` copies of it would be, and
+    weights mean repetitions, as scikit-learn's checks of ``sample_weight``
+    require. The groups of identical rows are taken in the order of their hash
+    until they hold the fraction of the weight, at least one and never all.
+    Zero entries count for nothing, so that dense and sparse X agree.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgd._early_stopping import held_out_rows
+    >>> X = np.arange(20.0).reshape(10, 2)
+    >>> held = held_out_rows(X, np.arange(10.0), None, 0.2, random_state=0)
+    >>> int(held.sum())
+    2
+    >>> twice = held_out_rows(np.vstack([X, X[:1]]), np.r_[np.arange(10.0), 0.0],
+    ...                       None, 0.2, random_state=0)
+    >>> bool(twice[0] == twice[10])  # the copies of a row go together
+    True
+    """
+    salt = check_random_state(random_state).randint(1, 2**62, size=X.shape[1] + 1)
+    salt = salt.astype(np.uint64)
+    keys = _row_keys(X, salt[:-1])
+    targets = np.asarray(y, dtype=np.float64).reshape(X.shape[0], -1)
+    for column in range(targets.shape[1]):
+        keys += _mix(targets[:, column].view(np.uint64) ^ salt[-1])
+    keys = _mix(keys)
+    groups, inverse = np.unique(keys, return_inverse=True)
+    inverse = inverse.ravel()
+    weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+    mass = np.cumsum(np.bincount(inverse, weights=weights, minlength=len(groups)))
+    n_held = int(np.searchsorted(mass, fraction * mass[-1])) + 1
+    if not 0 < mass[n_held - 1] < mass[-1]:
+        raise ValueError(
+            f"early_stopping holds out validation_fraction={fraction} of the "
+            f"weight of the {X.shape[0]} sample(s), which leaves no weight to fit "
+            "or none to validate on; pass more samples, another "
+            "validation_fraction, or X_val and y_val."
+        )
+    return inverse < n_held
+
+
+def _mix(values):
+    """A 64-bit hash of each value (splitmix64's finaliser), wrapping around."""
+    values = values ^ (values >> np.uint64(30))
+    values = values * np.uint64(0xBF58476D1CE4E5B9)
+    values = values ^ (values >> np.uint64(27))
+    values = values * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
+
+
+def _row_keys(X, salt):
+    """The sum, over each row's nonzero entries, of a hash of (column, value)."""
+    keys = np.zeros(X.shape[0], dtype=np.uint64)
+    if sp.issparse(X):
+        coo = X.tocoo()
+        rows, columns, values = coo.row, coo.col, coo.data
+        nonzero = values != 0
+        terms = _mix(
+            np.asarray(values[nonzero], dtype=np.float64).view(np.uint64)
+            ^ salt[columns[nonzero]]
+        )
+        np.add.at(keys, rows[nonzero], terms)
+        return keys
+    for start, stop in row_blocks(X):
+        block = np.asarray(X[start:stop], dtype=np.float64)
+        terms = _mix(np.ascontiguousarray(block).view(np.uint64) ^ salt)
+        terms[block == 0] = 0
+        keys[start:stop] = terms.sum(axis=1, dtype=np.uint64)
+    return keys

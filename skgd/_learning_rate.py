@@ -41,8 +41,18 @@ def _lipschitz(solver, X):
     return lipschitz
 
 
-def warn_not_converged(result, tol):
+def warn_not_converged(result, tol, early_stopping=False):
     """The ``ConvergenceWarning`` of a descent that ``tol`` did not stop."""
+    if early_stopping:
+        warnings.warn(
+            f"Gradient descent did not stop early within max_iter={result.nit} "
+            "steps: the validation cost was still falling by more than "
+            f"tol={tol or 0.0:.3g} at least every n_iter_no_change steps. Increase "
+            "max_iter, or use a larger alpha.",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
+        return
     last_decrease = result.cost_history[-2] - result.cost_history[-1]
     warnings.warn(
         f"Gradient descent did not converge within max_iter={result.nit} steps: "
@@ -50,5 +60,5 @@ def warn_not_converged(result, tol):
         f"tol={tol:.3g}. Increase max_iter, use a larger alpha (up to 2/L; "
         "alpha='auto' takes 1/L), or scale the features.",
         ConvergenceWarning,
-        stacklevel=4,  # the call of fit, past its scikit-learn wrapper
+        stacklevel=5,  # the call of fit, past its scikit-learn wrapper
     )

@@ -8,19 +8,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skgd._callbacks import (
-    CallbackSupportMixin,
-    StepCallbacks,
-    begin_fit_task,
-    end_fit_task,
-)
-from skgd._descent import descend
-from skgd._exceptions import DivergenceError, previous_fit_kept_on_error
-from skgd._learning_rate import learning_rate, max_stable_alpha, warn_not_converged
-from skgd._loss import HalfSquaredError, unpack
-from skgd._result import Status
-from skgd._solvers import SOLVERS, choose_solver, make_solver
-from skgd._validation import validate_fit_data
+from skgd._callbacks import CallbackSupportMixin
+from skgd._exceptions import previous_fit_kept_on_error
+from skgd._fit import OPTIONAL_ATTRIBUTES, fitted_attributes, run_descent
+from skgd._loss import HalfSquaredError
+from skgd._solvers import SOLVERS
+from skgd._validation import validate_fit_data, validation_set
 
 
 class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
@@ -93,6 +86,35 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         ``1`` prints the cost after steps 0, 1, 2, 5, 10, 20, 50, ... and the
         last step, with why the descent stopped; ``2`` prints every step.
 
+    l2_penalty : float, default=0.0
+        :math:`\lambda \ge 0`: the cost becomes :math:`J_\lambda = J +
+        \tfrac\lambda2 \lVert w \rVert^2`, the intercept unpenalised, whose
+        minimiser is :class:`~sklearn.linear_model.Ridge`'s with
+        ``alpha=l2_penalty * sum(sample_weight)`` (``n_samples`` without weights).
+        ``cost_history_`` records :math:`J_\lambda`, and :math:`L` is the largest
+        eigenvalue of its Hessian (at most :math:`L_0 + \lambda`, :math:`L_0` that
+        of :math:`J`; equal without an intercept).
+
+    early_stopping : bool, default=False
+        Whether to stop when the cost of a validation set has not fallen by more
+        than ``tol`` (0 when ``tol`` is None) for ``n_iter_no_change`` steps, and
+        keep the parameters of the step of lowest validation cost. The validation
+        set is ``X_val, y_val`` if given to :meth:`fit`, else a fraction
+        ``validation_fraction`` of the rows held out at random (with their
+        weights). ``tol`` then applies to the validation cost only.
+
+    validation_fraction : float, default=0.1
+        The fraction of the rows held out for early stopping, in (0, 1), when no
+        validation set is given.
+
+    n_iter_no_change : int, default=10
+        How many steps without a fall of the validation cost stop the descent,
+        with ``early_stopping``.
+
+    random_state : int, RandomState instance or None, default=None
+        How the rows held out for early stopping are drawn. Pass an int for the
+        same rows at every call.
+
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
@@ -113,6 +135,16 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
 
     solver_ : str
         The solver that computed the iterates: 'literal', 'gram' or 'dual'.
+
+    validation_cost_history_ : ndarray of shape (`n_iter_` + 1,)
+        The half squared error of the validation rows (unpenalised) at the start
+        and after every step, aligned with ``cost_history_``. Only where a
+        validation set exists: given to :meth:`fit`, or held out by
+        ``early_stopping``.
+
+    best_iteration_ : int
+        With ``early_stopping``, the step of the lowest validation cost, whose
+        parameters ``coef_`` and ``intercept_`` are.
 
     min_cost_ : float
         The minimum of the cost over all parameters, :math:`\min J`:
@@ -215,6 +247,11 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         "store_path": ["boolean", Interval(Integral, 2, None, closed="left")],
         "compute_min_cost": ["boolean", StrOptions({"auto"})],
         "verbose": ["verbose"],
+        "l2_penalty": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
     }
 
     def __init__(
@@ -229,6 +266,11 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         store_path=False,
         compute_min_cost="auto",
         verbose=0,
+        l2_penalty=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        random_state=None,
     ):
         self.alpha = alpha
         self.max_iter = max_iter
@@ -239,9 +281,23 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         self.store_path = store_path
         self.compute_min_cost = compute_min_cost
         self.verbose = verbose
+        self.l2_penalty = l2_penalty
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the linear model by batch gradient descent.
 
         Parameters
@@ -254,6 +310,19 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
 
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative individual weights for each sample, with a positive sum.
+
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
+            A validation set, whose cost is recorded after every step in
+            ``validation_cost_history_``, and which ``early_stopping`` stops on.
+            In a :class:`~sklearn.pipeline.Pipeline`, it can be transformed as
+            ``X`` is with ``Pipeline(..., transform_input=["X_val"])`` and
+            metadata routing.
+
+        y_val : array-like of shape (n_val,) or (n_val, n_targets), default=None
+            The validation targets, with ``X_val``.
+
+        sample_weight_val : array-like of shape (n_val,), default=None
+            The validation rows' weights.
 
         Returns
         -------
@@ -271,97 +340,27 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         """
         with previous_fit_kept_on_error(self):
             X, y, sample_weight = validate_fit_data(self, X, y, sample_weight)
+            X, y, sample_weight, validation = validation_set(
+                self, X, y, sample_weight, X_val, y_val, sample_weight_val
+            )
             loss = HalfSquaredError(
-                X, y, sample_weight, fit_intercept=self.fit_intercept
+                X,
+                y,
+                sample_weight,
+                fit_intercept=self.fit_intercept,
+                l2_penalty=self.l2_penalty,
             )
             theta0 = self._starting_point(loss)
-            callbacks_set = bool(getattr(self, "_skl_callbacks", None))
-            name = self.solver
-            if name == "auto":
-                name = choose_solver(
-                    X,
-                    1 if y.ndim == 1 else y.shape[1],
-                    fit_intercept=self.fit_intercept,
-                    max_iter=self.max_iter,
-                    auto_alpha=self.alpha == "auto",
-                    every_step=callbacks_set,
-                )
-            # Overflow is caught and reported below; numpy need not warn of it.
-            with np.errstate(over="ignore", invalid="ignore"):
-                solver = make_solver(name, loss)
-                alpha = learning_rate(self.alpha, solver, X)
-                if self.verbose:
-                    print(
-                        f"[{type(self).__name__}] solver={solver.name!r}, "
-                        f"alpha={alpha:.6g}, max_iter={self.max_iter}"
-                    )
-                result = self._descend(solver, theta0, alpha, X, y, sample_weight)
-            if result.status in (Status.DIVERGED, Status.NOT_A_NUMBER):
-                raise DivergenceError(
-                    iteration=result.nit + 1,
-                    alpha=alpha,
-                    max_stable_alpha=max_stable_alpha(solver, X),
-                )
-            if result.status == Status.MAX_ITER and self.tol is not None:
-                warn_not_converged(result, self.tol)
-
-            self.coef_, self.intercept_ = loss.unpack(result.x)
-            self.alpha_ = float(alpha)
-            self.n_iter_ = result.nit
-            self.cost_history_ = result.cost_history
-            self.solver_ = solver.name
-            if self.compute_min_cost is True or (
-                self.compute_min_cost == "auto" and solver.knows_min_cost
-            ):
-                self.min_cost_ = solver.min_cost()
-            elif hasattr(self, "min_cost_"):
-                del self.min_cost_  # it was a previous fit's
-            if result.path is not None:
-                points = [loss.unpack(theta) for theta in result.path]
-                self.coef_path_ = np.stack([coef for coef, _ in points])
-                self.intercept_path_ = np.asarray([b for _, b in points])
-                self.path_iterations_ = result.path_iterations
-        return self
-
-    def _descend(self, solver, theta0, alpha, X, y, sample_weight):
-        n_features = X.shape[1]
-
-        def unpack_theta(theta):
-            return unpack(theta, n_features, self.fit_intercept)
-
-        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-        context = begin_fit_task(
-            self, max_steps=self.max_iter, X=X, y=y, metadata=metadata
-        )
-        step_callbacks = None
-        if context is not None and getattr(self, "_skl_callbacks", None):
-            step_callbacks = StepCallbacks(
-                context,
-                self,
-                X=X,
-                y=y,
-                metadata=metadata,
-                unpack=unpack_theta,
-                theta0=theta0,
+            solver, alpha, result = run_descent(
+                self, loss, theta0, sample_weight=sample_weight, validation=validation
             )
-        result = descend(
-            solver.stepper(theta0, alpha),
-            max_iter=self.max_iter,
-            tol=self.tol,
-            callback=step_callbacks,
-            store_path=self.store_path,
-            verbose=self.verbose,
-        )
-        coef, intercept = unpack_theta(result.x)
-        end_fit_task(
-            context,
-            self,
-            X=X,
-            y=y,
-            metadata=metadata,
-            attributes={"coef_": coef, "intercept_": intercept},
-        )
-        return result
+            attributes = fitted_attributes(self, loss, solver, alpha, result)
+            for name in OPTIONAL_ATTRIBUTES.difference(attributes):
+                if hasattr(self, name):
+                    delattr(self, name)  # a previous fit's
+            for name, value in attributes.items():
+                setattr(self, name, value)
+        return self
 
     def _starting_point(self, loss):
         if self.warm_start and hasattr(self, "coef_"):

@@ -10,10 +10,15 @@ import inspect
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import assert_all_finite, check_array
+from sklearn.utils import (
+    _safe_indexing,
+    assert_all_finite,
+    check_array,
+)
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from skgd._blocks import chunked_sum_of_squares, row_blocks
+from skgd._early_stopping import held_out_rows
 
 # scikit-learn 1.9 refuses all-zero weights itself, with its own message; the
 # versions before do not. This keeps one message on all of them.
@@ -49,6 +54,66 @@ def validate_fit_data(estimator, X, y, sample_weight):
     if sample_weight is not None:
         sample_weight = validate_sample_weight(sample_weight, X)
     return X, y, sample_weight
+
+
+def validation_set(estimator, X, y, sample_weight, X_val, y_val, sample_weight_val):
+    """The training rows, and the validation set ``(X_val, y_val, weights)``.
+
+    The validation set is the one given, validated as ``X`` and ``y`` are; with
+    ``early_stopping`` and none given, ``validation_fraction`` of the rows, held
+    out at random with ``random_state`` by
+    :func:`skgd._early_stopping.held_out_rows` (a copy of them, and of the
+    others), with their weights. None where there is neither.
+    """
+    if (X_val is None) != (y_val is None):
+        given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
+        raise ValueError(f"{given} is provided, but {missing} was not provided.")
+    if X_val is not None:
+        X_val, y_val = validate_data(
+            estimator,
+            X_val,
+            y_val,
+            reset=False,
+            accept_sparse=["csr", "csc"],
+            dtype=X.dtype,
+            multi_output=True,
+            y_numeric=True,
+            ensure_all_finite=False,
+        )
+        if y_val.ndim != y.ndim or y_val.shape[1:] != y.shape[1:]:
+            raise ValueError(
+                f"y_val has shape {y_val.shape[1:] or '(n_val,)'} per row, y "
+                f"{y.shape[1:] or '(n_samples,)'}: they must have the same targets."
+            )
+        check_magnitudes(estimator, X_val, y_val)
+        if sample_weight_val is not None:
+            sample_weight_val = validate_sample_weight(sample_weight_val, X_val)
+        return (
+            X,
+            y,
+            sample_weight,
+            (X_val, y_val.astype(X.dtype, copy=False), sample_weight_val),
+        )
+    if sample_weight_val is not None:
+        raise ValueError("sample_weight_val is provided, but X_val was not provided.")
+    if not estimator.early_stopping:
+        return X, y, sample_weight, None
+    held = held_out_rows(
+        X, y, sample_weight, estimator.validation_fraction, estimator.random_state
+    )
+    held, kept = np.flatnonzero(held), np.flatnonzero(~held)
+    weights = sample_weight
+    validation = (
+        _safe_indexing(X, held),
+        _safe_indexing(y, held),
+        None if weights is None else weights[held],
+    )
+    return (
+        _safe_indexing(X, kept),
+        _safe_indexing(y, kept),
+        None if weights is None else weights[kept],
+        validation,
+    )
 
 
 def validate_sample_weight(sample_weight, X):

@@ -192,6 +192,11 @@ def test_clone_keeps_params_and_is_unfitted():
         store_path=7,
         compute_min_cost=True,
         verbose=0,
+        l2_penalty=0.25,
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=5,
+        random_state=3,
     )
     reg = GradientDescentRegressor(**params).fit(X, y)
     cloned = clone(reg)

@@ -22,6 +22,8 @@ ESTIMATORS = [
     GradientDescentRegressor(warm_start=True),
     GradientDescentRegressor(solver="literal", max_iter=300),
     GradientDescentRegressor(solver="dual", max_iter=300),
+    GradientDescentRegressor(early_stopping=True, random_state=0, tol=1e-4),
+    GradientDescentRegressor(l2_penalty=1.0),
 ]
 
 
