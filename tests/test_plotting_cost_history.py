@@ -215,3 +215,26 @@ def test_errors(line_data):
         CostHistoryDisplay(cost_history=[[1.0, 2.0]]).plot()
     with pytest.raises(ValueError, match="non-empty"):
         CostHistoryDisplay(cost_history=[]).plot()
+
+
+def test_training_and_validation_curves_with_the_best_step():
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((14, 20))
+    y = X @ rng.standard_normal(20) + 2.0 * rng.standard_normal(14)
+    X_val = rng.standard_normal((30, 20))
+    y_val = X_val @ rng.standard_normal(20)
+    reg = GradientDescentRegressor(early_stopping=True, max_iter=3000)
+    reg.fit(X, y, X_val=X_val, y_val=y_val)
+    display = CostHistoryDisplay.from_estimator(reg)
+    assert_allclose(display.line_.get_ydata(), reg.cost_history_)
+    assert_allclose(display.validation_line_.get_ydata(), reg.validation_cost_history_)
+    best = reg.best_iteration_
+    assert display.best_marker_.get_xdata()[0] == best
+    assert display.best_marker_.get_ydata()[0] == reg.validation_cost_history_[best]
+    labels = [text.get_text() for text in display.ax_.get_legend().get_texts()]
+    assert labels == ["training", "validation", f"best step ({best})"]
+    plt.close(display.figure_)
+    # The gap to the minimum is the training cost's alone.
+    gap = CostHistoryDisplay.from_estimator(reg, kind="gap", min_cost=0.0)
+    assert gap.validation_line_ is None and gap.best_marker_ is None
+    plt.close(gap.figure_)

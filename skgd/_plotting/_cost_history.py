@@ -39,12 +39,22 @@ class CostHistoryDisplay:
         ``kind="gap"``. For the half mean squared error it is the cost of the
         least-squares fit.
     name : str, default=None
-        The name of the curve, shown in the legend. ``None`` shows no legend.
+        The name of the curve, shown in the legend. ``None`` shows no legend
+        (unless there is a validation curve: then it is called "training").
+    validation_cost_history : array-like of shape (n_iter + 1,), default=None
+        The cost of a validation set after every step, drawn beside the
+        training cost with ``kind="cost"``.
+    best_iteration : int, default=None
+        The step that early stopping kept, marked on the validation curve.
 
     Attributes
     ----------
     line_ : matplotlib Line2D
         The curve.
+    validation_line_ : matplotlib Line2D or None
+        The validation curve, where there is one.
+    best_marker_ : matplotlib Line2D or None
+        The marker of the best step, where there is one.
     ax_ : matplotlib Axes
         The axes the curve is drawn on.
     figure_ : matplotlib Figure
@@ -78,10 +88,20 @@ class CostHistoryDisplay:
     >>> plt.close(display.figure_)
     """
 
-    def __init__(self, *, cost_history, min_cost=None, name=None):
+    def __init__(
+        self,
+        *,
+        cost_history,
+        min_cost=None,
+        name=None,
+        validation_cost_history=None,
+        best_iteration=None,
+    ):
         self.cost_history = cost_history
         self.min_cost = min_cost
         self.name = name
+        self.validation_cost_history = validation_cost_history
+        self.best_iteration = best_iteration
 
     def plot(self, ax=None, *, kind="cost", name=None, log_scale=None, **kwargs):
         r"""Draw the cost curve, or the gap to the minimum.
@@ -91,7 +111,8 @@ class CostHistoryDisplay:
         ax : matplotlib Axes, default=None
             The axes to draw on. ``None`` creates a new figure and axes.
         kind : {"cost", "gap"}, default="cost"
-            ``"cost"`` draws the cost :math:`J`; ``"gap"`` draws
+            ``"cost"`` draws the cost :math:`J` (and the validation cost, with
+            the best step marked, where there are they); ``"gap"`` draws
             :math:`J - J_{\min}`, which needs ``self.min_cost``.
         name : str, default=None
             The name of the curve in the legend; ``None`` takes ``self.name``.
@@ -123,7 +144,13 @@ class CostHistoryDisplay:
         name = self.name if name is None else name
         ax = axes_or_new(ax)
 
+        validation = self.validation_cost_history if kind == "cost" else None
+        if validation is not None and name is None:
+            name = "training"
         self.line_ = ax.plot(np.arange(cost.size), values, label=name, **kwargs)[0]
+        self.validation_line_ = self.best_marker_ = None
+        if validation is not None:
+            self._plot_validation(ax, np.asarray(validation, dtype=float))
         ax.set(xlabel="Iteration", ylabel=_Y_LABELS[kind])
         if log_scale:
             # A value of zero has no logarithm: leave it out rather than clip it.
@@ -134,6 +161,27 @@ class CostHistoryDisplay:
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
+
+    def _plot_validation(self, ax, validation):
+        color = self.line_.get_color()
+        (self.validation_line_,) = ax.plot(
+            np.arange(validation.size),
+            validation,
+            linestyle="--",
+            color=color,
+            alpha=0.8,
+            label="validation",
+        )
+        best = self.best_iteration
+        if best is not None:
+            (self.best_marker_,) = ax.plot(
+                [best],
+                [validation[best]],
+                marker="o",
+                linestyle="none",
+                color="black",
+                label=f"best step ({best})",
+            )
 
     @classmethod
     def from_estimator(
@@ -155,7 +203,8 @@ class CostHistoryDisplay:
             A fitted :class:`GradientDescentRegressor`, or a fitted
             :class:`~sklearn.pipeline.Pipeline` whose last step is one.
         kind : {"cost", "gap"}, default="cost"
-            ``"cost"`` draws ``cost_history_``; ``"gap"`` draws
+            ``"cost"`` draws ``cost_history_``, with ``validation_cost_history_``
+            and ``best_iteration_`` where the fit has them; ``"gap"`` draws
             :math:`J - J_{\min}` on a logarithmic axis.
         min_cost : float, default=None
             :math:`J_{\min}` for ``kind="gap"``. ``None`` takes the estimator's
@@ -197,9 +246,22 @@ class CostHistoryDisplay:
         True
         >>> plt.close(display.figure_)
 
+        With a validation set and early stopping, both curves and the step kept:
+
+        >>> model.set_params(gradientdescentregressor__early_stopping=True,
+        ...                  gradientdescentregressor__tol=1e-3,
+        ...                  gradientdescentregressor__random_state=0)
+        Pipeline(...)
+        >>> display = CostHistoryDisplay.from_estimator(model.fit(X, y))
+        >>> [text.get_text() for text in display.ax_.get_legend().get_texts()]
+        ['training', 'validation', 'best step (...)']
+        >>> plt.close(display.figure_)
+
         How far from the least-squares minimum (``min_cost_``) the fit stopped:
 
-        >>> display = CostHistoryDisplay.from_estimator(model, kind="gap")
+        >>> display = CostHistoryDisplay.from_estimator(
+        ...     model.set_params(gradientdescentregressor__early_stopping=False).fit(
+        ...         X, y), kind="gap")
         >>> gap = display.line_.get_ydata()
         >>> bool(gap[-1] < 1e-3 * gap[0])
         True
@@ -210,7 +272,13 @@ class CostHistoryDisplay:
         final = fitted_descent_step(estimator, caller_name, "cost_history_")
         if min_cost is None and kind == "gap":
             min_cost = getattr(final, "min_cost_", None)
-        display = cls(cost_history=final.cost_history_, min_cost=min_cost, name=name)
+        display = cls(
+            cost_history=final.cost_history_,
+            min_cost=min_cost,
+            name=name,
+            validation_cost_history=getattr(final, "validation_cost_history_", None),
+            best_iteration=getattr(final, "best_iteration_", None),
+        )
         return display.plot(ax=ax, kind=kind, log_scale=log_scale, **kwargs)
 
     @classmethod
@@ -271,7 +339,13 @@ class CostHistoryDisplay:
                 "result must be the GradientDescentResult returned by "
                 f"skgd.gradient_descent, got {type(result).__name__}."
             )
-        display = cls(cost_history=result.cost_history, min_cost=min_cost, name=name)
+        display = cls(
+            cost_history=result.cost_history,
+            min_cost=min_cost,
+            name=name,
+            validation_cost_history=getattr(result, "validation_cost_history", None),
+            best_iteration=getattr(result, "best_iteration", None),
+        )
         return display.plot(ax=ax, kind=kind, log_scale=log_scale, **kwargs)
 
 
