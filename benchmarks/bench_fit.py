@@ -234,6 +234,25 @@ def bench_literal_step(X, y, repeats):
     )
 
 
+def bench_validation(repeats):
+    """200,000 x 50, a tenth held out: the fit with its validation curve, and not."""
+    X, y = dense_problem(200_000, 50)
+    X_train, y_train, X_val, y_val = X[:180_000], y[:180_000], X[180_000:], y[180_000:]
+    model = GradientDescentRegressor(max_iter=N_STEPS, solver="gram")
+    seconds = interleaved_seconds(
+        {
+            "with": lambda: model.fit(X_train, y_train, X_val=X_val, y_val=y_val),
+            "without": lambda: model.fit(X_train, y_train),
+        },
+        repeats,
+    )
+    return (
+        statistics.median(seconds["with"]),
+        statistics.median(seconds["without"]),
+        paired_ratio(seconds, "with", "without"),
+    )
+
+
 def report(rows, steps, memory_rows):
     print()
     print(
@@ -338,6 +357,14 @@ def run(args):
         }
     )
     report(rows, steps, memory_rows)
+    if not args.quick:
+        with_curve, without, ratio = bench_validation(args.repeats)
+        print()
+        print(
+            "200,000 x 50 with a 10% validation set, 1,000 steps (gram): "
+            f"{with_curve * 1e3:.1f} ms with the validation curve, "
+            f"{without * 1e3:.1f} ms without: ratio {ratio:.3f}"
+        )
 
 
 if __name__ == "__main__":
