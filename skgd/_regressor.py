@@ -72,7 +72,9 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         ``intercept_path_``. ``True`` keeps up to 1001 points (the start and
         every step of 1000), an int >= 2 at most that many: the parameters after
         steps ``0, s, 2s, ...`` and after the last step, with the smallest stride
-        ``s`` that fits ``max_iter`` steps. Memory:
+        ``s`` that fits ``max_iter`` steps (so that a fit stopped early keeps
+        fewer points, and not necessarily that of ``best_iteration_``, whose
+        parameters ``coef_`` and ``intercept_`` are). Memory:
         ``n_points * (n_features + 1) * n_targets`` floats.
 
     compute_min_cost : bool or 'auto', default='auto'
