@@ -4,6 +4,9 @@ On scikit-learn versions without ``sklearn.callback`` the estimator works as
 before, without callbacks.
 """
 
+from skgd._descent import descend
+from skgd._loss import unpack
+
 try:
     from sklearn.callback import CallbackSupportMixin
 except ImportError:  # scikit-learn < 1.9
@@ -76,3 +79,50 @@ class StepCallbacks:
         self._theta_before = intermediate_result.x
         if stop:
             raise StopIteration
+
+
+def descend_with_callbacks(estimator, stepper, theta0, *, X, y, sample_weight):
+    """``descend`` over ``stepper`` (from ``theta0``) with the estimator's
+    parameters, inside a fit task whose steps are callback sub-tasks.
+
+    ``X`` is what the callbacks are handed (None for a fit from statistics).
+    """
+    fit_intercept = estimator.fit_intercept
+    n_features = theta0.shape[0] - fit_intercept
+
+    def unpack_theta(theta):
+        return unpack(theta, n_features, fit_intercept)
+
+    metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+    context = begin_fit_task(
+        estimator, max_steps=estimator.max_iter, X=X, y=y, metadata=metadata
+    )
+    step_callbacks = None
+    if context is not None and getattr(estimator, "_skl_callbacks", None):
+        step_callbacks = StepCallbacks(
+            context,
+            estimator,
+            X=X,
+            y=y,
+            metadata=metadata,
+            unpack=unpack_theta,
+            theta0=theta0,
+        )
+    result = descend(
+        stepper,
+        max_iter=estimator.max_iter,
+        tol=estimator.tol,
+        callback=step_callbacks,
+        store_path=estimator.store_path,
+        verbose=estimator.verbose,
+    )
+    coef, intercept = unpack_theta(result.x)
+    end_fit_task(
+        context,
+        estimator,
+        X=X,
+        y=y,
+        metadata=metadata,
+        attributes={"coef_": coef, "intercept_": intercept},
+    )
+    return result

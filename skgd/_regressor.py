@@ -8,13 +8,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skgd._callbacks import (
-    CallbackSupportMixin,
-    StepCallbacks,
-    begin_fit_task,
-    end_fit_task,
-)
-from skgd._descent import Status, descend
+from skgd._callbacks import CallbackSupportMixin, descend_with_callbacks
+from skgd._descent import Status
 from skgd._exceptions import DivergenceError, previous_fit_kept_on_error
 from skgd._learning_rate import learning_rate, max_stable_alpha, warn_not_converged
 from skgd._loss import HalfSquaredError, unpack
@@ -288,79 +283,59 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
             # Overflow is caught and reported below; numpy need not warn of it.
             with np.errstate(over="ignore", invalid="ignore"):
                 solver = make_solver(name, loss)
-                alpha = learning_rate(self.alpha, solver, X)
-                if self.verbose:
-                    print(
-                        f"[{type(self).__name__}] solver={solver.name!r}, "
-                        f"alpha={alpha:.6g}, max_iter={self.max_iter}"
-                    )
-                result = self._descend(solver, theta0, alpha, X, y, sample_weight)
-            if result.status in (Status.DIVERGED, Status.NOT_A_NUMBER):
-                raise DivergenceError(
-                    iteration=result.nit + 1,
-                    alpha=alpha,
-                    max_stable_alpha=max_stable_alpha(solver, X),
-                )
-            if result.status == Status.MAX_ITER and self.tol is not None:
-                warn_not_converged(result, self.tol)
-
-            self.coef_, self.intercept_ = loss.unpack(result.x)
-            self.alpha_ = float(alpha)
-            self.n_iter_ = result.nit
-            self.cost_history_ = result.cost_history
-            self.solver_ = solver.name
-            if self.compute_min_cost is True or (
-                self.compute_min_cost == "auto" and solver.knows_min_cost
-            ):
-                self.min_cost_ = solver.min_cost()
-            elif hasattr(self, "min_cost_"):
-                del self.min_cost_  # it was a previous fit's
-            if result.path is not None:
-                points = [loss.unpack(theta) for theta in result.path]
-                self.coef_path_ = np.stack([coef for coef, _ in points])
-                self.intercept_path_ = np.asarray([b for _, b in points])
-                self.path_iterations_ = result.path_iterations
+            self._fit_solver(solver, theta0, X, y, sample_weight)
         return self
 
-    def _descend(self, solver, theta0, alpha, X, y, sample_weight):
-        n_features = X.shape[1]
+    def _fit_solver(self, solver, theta0, X, y, sample_weight):
+        """What every fit does once its solver is made (``fit``, ``partial_fit``,
+        ``fit_from_statistics``, Dask): learning rate, descent, attributes.
+
+        ``X`` serves callbacks and messages only (a Dask collection, or None).
+        """
+        n_features = theta0.shape[0] - self.fit_intercept
+        with np.errstate(over="ignore", invalid="ignore"):
+            alpha = learning_rate(self.alpha, solver, X)
+            if self.verbose:
+                print(
+                    f"[{type(self).__name__}] solver={solver.name!r}, "
+                    f"alpha={alpha:.6g}, max_iter={self.max_iter}"
+                )
+            result = descend_with_callbacks(
+                self,
+                solver.stepper(theta0, alpha),
+                theta0,
+                X=X,
+                y=y,
+                sample_weight=sample_weight,
+            )
+        if result.status in (Status.DIVERGED, Status.NOT_A_NUMBER):
+            raise DivergenceError(
+                iteration=result.nit + 1,
+                alpha=alpha,
+                max_stable_alpha=max_stable_alpha(solver, X),
+            )
+        if result.status == Status.MAX_ITER and self.tol is not None:
+            warn_not_converged(result, self.tol)
 
         def unpack_theta(theta):
             return unpack(theta, n_features, self.fit_intercept)
 
-        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-        context = begin_fit_task(
-            self, max_steps=self.max_iter, X=X, y=y, metadata=metadata
-        )
-        step_callbacks = None
-        if context is not None and getattr(self, "_skl_callbacks", None):
-            step_callbacks = StepCallbacks(
-                context,
-                self,
-                X=X,
-                y=y,
-                metadata=metadata,
-                unpack=unpack_theta,
-                theta0=theta0,
-            )
-        result = descend(
-            solver.stepper(theta0, alpha),
-            max_iter=self.max_iter,
-            tol=self.tol,
-            callback=step_callbacks,
-            store_path=self.store_path,
-            verbose=self.verbose,
-        )
-        coef, intercept = unpack_theta(result.x)
-        end_fit_task(
-            context,
-            self,
-            X=X,
-            y=y,
-            metadata=metadata,
-            attributes={"coef_": coef, "intercept_": intercept},
-        )
-        return result
+        self.coef_, self.intercept_ = unpack_theta(result.x)
+        self.alpha_ = float(alpha)
+        self.n_iter_ = result.nit
+        self.cost_history_ = result.cost_history
+        self.solver_ = solver.name
+        if self.compute_min_cost is True or (
+            self.compute_min_cost == "auto" and solver.knows_min_cost
+        ):
+            self.min_cost_ = solver.min_cost()
+        elif hasattr(self, "min_cost_"):
+            del self.min_cost_  # it was a previous fit's
+        if result.path is not None:
+            points = [unpack_theta(theta) for theta in result.path]
+            self.coef_path_ = np.stack([coef for coef, _ in points])
+            self.intercept_path_ = np.asarray([b for _, b in points])
+            self.path_iterations_ = result.path_iterations
 
     def _starting_point(self, loss):
         if self.warm_start and hasattr(self, "coef_"):
