@@ -10,7 +10,7 @@ import inspect
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import assert_all_finite, check_array
+from sklearn.utils import assert_all_finite, check_array, check_consistent_length
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from skgd._blocks import chunked_sum_of_squares, row_blocks
@@ -48,6 +48,44 @@ def validate_fit_data(estimator, X, y, sample_weight):
     y = y.astype(X.dtype, copy=False)
     if sample_weight is not None:
         sample_weight = validate_sample_weight(sample_weight, X)
+    return X, y, sample_weight
+
+
+def validate_rows(X, y, sample_weight):
+    """Rows for the sufficient statistics, checked as ``fit`` checks its data.
+
+    As :func:`validate_fit_data`, but for rows alone: no estimator, any number
+    of rows (none too), and weights that may all be zero (the sum that must be
+    positive is that of all rows, which only a fit sees). y is returned 2-D.
+    """
+    if sp.issparse(y):
+        check_array(y, accept_sparse=False, input_name="y")
+    X = check_array(
+        X,
+        accept_sparse=["csr", "csc"],
+        dtype=[np.float64, np.float32],
+        ensure_all_finite=False,  # in the pass, as for fit
+        ensure_min_samples=0,
+    )
+    y = check_array(
+        y, ensure_2d=False, dtype="numeric", ensure_min_samples=0, input_name="y"
+    )
+    if y.ndim > 2:
+        raise ValueError(f"y must be 1-D or 2-D, got an array of shape {y.shape}.")
+    check_consistent_length(X, y)
+    check_magnitudes(None, X, y)
+    y = y if y.ndim == 2 else y.reshape(len(y), 1)
+    if sample_weight is not None and X.shape[0] == 0:
+        check_consistent_length(X, sample_weight)  # scikit-learn refuses no rows
+        sample_weight = np.zeros(0)
+    elif sample_weight is not None:
+        sample_weight = _check_sample_weight(
+            sample_weight,
+            X,
+            dtype=np.float64,
+            ensure_non_negative=True,
+            **_ALL_ZERO_WEIGHTS,
+        )
     return X, y, sample_weight
 
 
