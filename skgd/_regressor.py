@@ -11,6 +11,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skgd._callbacks import CallbackSupportMixin, descend_with_callbacks
 from skgd._descent import Status
 from skgd._exceptions import DivergenceError, previous_fit_kept_on_error
+from skgd._incremental import (
+    fit_from_statistics,
+    forget_rows,
+    keep_rows,
+    partial_fit,
+)
 from skgd._learning_rate import learning_rate, max_stable_alpha, warn_not_converged
 from skgd._loss import HalfSquaredError, unpack
 from skgd._solvers import SOLVERS, choose_solver, make_solver
@@ -132,6 +138,15 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during :term:`fit`. Defined only when `X` has
         feature names that are all strings.
+
+    n_samples_seen_ : int
+        The number of rows summed in ``statistics_``.
+
+    statistics_ : SufficientStatistics
+        The sufficient statistics of the rows fitted, to which
+        :meth:`partial_fit` adds: after a fit whose solver stepped from them
+        ('gram'), :meth:`partial_fit` and :meth:`fit_from_statistics`.
+        (n_features + 1)² floats.
 
     See Also
     --------
@@ -264,6 +279,7 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
             of X so small that they underflow.
         """
         with previous_fit_kept_on_error(self):
+            forget_rows(self)  # of earlier partial_fit calls
             X, y, sample_weight = validate_fit_data(self, X, y, sample_weight)
             loss = HalfSquaredError(
                 X, y, sample_weight, fit_intercept=self.fit_intercept
@@ -284,7 +300,11 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
             with np.errstate(over="ignore", invalid="ignore"):
                 solver = make_solver(name, loss)
             self._fit_solver(solver, theta0, X, y, sample_weight)
+            keep_rows(self, solver, sample_weight)  # for partial_fit
         return self
+
+    partial_fit = partial_fit
+    fit_from_statistics = fit_from_statistics
 
     def _fit_solver(self, solver, theta0, X, y, sample_weight):
         """What every fit does once its solver is made (``fit``, ``partial_fit``,
