@@ -109,7 +109,7 @@ def partial_fit(self, X, y, sample_weight=None):
         one_target = np.ndim(y) == 1
         previous = None if first else self.statistics_
         statistics = _add_rows(previous, X, y, sample_weight, self.fit_intercept)
-        _fit_statistics(
+        fit_statistics(
             self,
             statistics,
             dtype=X.dtype,
@@ -175,7 +175,7 @@ def fit_from_statistics(self, statistics):
             if hasattr(self, stale):
                 delattr(self, stale)  # a previous fit's
         self.n_features_in_ = statistics.n_features
-        _fit_statistics(
+        fit_statistics(
             self,
             copy.deepcopy(statistics),
             dtype=np.dtype(np.float64),
@@ -205,7 +205,11 @@ def keep_rows(estimator, solver, sample_weight):
     if statistics is None:
         return
     if sample_weight is not None:
-        statistics = scaled(statistics, float(np.sum(sample_weight)))
+        with np.errstate(over="ignore"):
+            total = float(np.sum(sample_weight))
+        if not np.isfinite(total):
+            return  # weights beyond float64, which later rows cannot join
+        statistics = scaled(statistics, total)
     estimator.statistics_ = statistics
     estimator.n_samples_seen_ = statistics.n_samples
 
@@ -267,7 +271,7 @@ def _add_rows(previous, X, y, sample_weight, fit_intercept):
     return batch if previous is None else previous.reanchored(anchor).merge(batch)
 
 
-def _fit_statistics(estimator, statistics, *, dtype, one_target, data, warm_start):
+def fit_statistics(estimator, statistics, *, dtype, one_target, data, warm_start):
     """The estimator's fit on ``statistics``, its rows being ``data`` (or Nones).
 
     The statistics are checked as ``fit`` checks X; the iterates take ``dtype``,

@@ -9,6 +9,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skgd._callbacks import CallbackSupportMixin, descend_with_callbacks
+from skgd._dask_detect import dask_support, is_dask_collection, score
 from skgd._descent import Status
 from skgd._exceptions import DivergenceError, previous_fit_kept_on_error
 from skgd._incremental import (
@@ -140,13 +141,11 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         feature names that are all strings.
 
     n_samples_seen_ : int
-        The number of rows summed in ``statistics_``.
+        The number of rows in ``statistics_``.
 
     statistics_ : SufficientStatistics
-        The sufficient statistics of the rows fitted, to which
-        :meth:`partial_fit` adds: after a fit whose solver stepped from them
-        ('gram'), :meth:`partial_fit` and :meth:`fit_from_statistics`.
-        (n_features + 1)² floats.
+        The statistics of the rows fitted, to which :meth:`partial_fit` adds;
+        only where the solver stepped from them ('gram'). n_features² floats.
 
     See Also
     --------
@@ -255,8 +254,10 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data. CSR and CSC matrices are used as they are.
+        X : {array-like, sparse matrix, dask array or DataFrame} of shape \
+(n_samples, n_features)
+            Training data. CSR and CSC matrices are used as they are; Dask
+            collections are summed block by block, never read into memory whole.
 
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target values.
@@ -280,6 +281,9 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         """
         with previous_fit_kept_on_error(self):
             forget_rows(self)  # of earlier partial_fit calls
+            if is_dask_collection(X, y, sample_weight):  # not read into memory
+                dask_support().fit_dask(self, X, y, sample_weight)
+                return self
             X, y, sample_weight = validate_fit_data(self, X, y, sample_weight)
             loss = HalfSquaredError(
                 X, y, sample_weight, fit_intercept=self.fit_intercept
@@ -305,6 +309,7 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
 
     partial_fit = partial_fit
     fit_from_statistics = fit_from_statistics
+    score = score
 
     def _fit_solver(self, solver, theta0, X, y, sample_weight):
         """What every fit does once its solver is made (``fit``, ``partial_fit``,
@@ -367,14 +372,17 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array or DataFrame} of shape \
+(n_samples, n_features)
             Samples.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predicted values.
+            Predicted values; a lazy Dask array for a Dask collection.
         """
+        if is_dask_collection(X):  # a lazy Dask array
+            return dask_support().predict_dask(self, X)
         check_is_fitted(self)
         X = validate_data(
             self,

@@ -142,12 +142,27 @@ def check_squares_of_X(X, squares=None):
         raise ValueError(too_large_message("X", X))
     # All squares below float64's smallest normal number lose their digits.
     if squares < _TINY * max(_size(X), 1) and 0 < _largest(X) < np.sqrt(_TINY):
-        raise ValueError(
-            "X's values are too small: their squares underflow float64 (the "
-            f"largest absolute value in X is {_largest(X):.3g}). Scale the "
-            "features, for example with make_pipeline(StandardScaler(), "
-            "GradientDescentRegressor())."
-        )
+        raise ValueError(_too_small_message(_largest(X)))
+
+
+def check_sum_of_squares(squares, largest, size):
+    """The rule of :func:`check_squares_of_X` from sums alone: the sum of the
+    squares of X's values (NaN and infinity already refused), the largest
+    absolute value, and their count; for X summed in blocks (Dask).
+    """
+    if not np.isfinite(squares):
+        raise ValueError(too_large_message("X", np.array([largest])))
+    if squares < _TINY * max(size, 1) and 0 < largest < np.sqrt(_TINY):
+        raise ValueError(_too_small_message(largest))
+
+
+def _too_small_message(largest):
+    return (
+        "X's values are too small: their squares underflow float64 (the "
+        f"largest absolute value in X is {largest:.3g}). Scale the "
+        "features, for example with make_pipeline(StandardScaler(), "
+        "GradientDescentRegressor())."
+    )
 
 
 def too_large_message(name, array):
