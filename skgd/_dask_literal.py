@@ -46,7 +46,7 @@ class DaskLiteralSolver:
         # One pass: the checks of X, y and the weights, and what the scale needs.
         squares, largest, size, weight, cost_sum, n_targets = _sum_tree(
             [dask.delayed(_block_check)(*block) for block in self._blocks],
-            maximum_at=1,
+            maximum_at=(1, 5),  # the largest value, the number of targets
         )
         check_sum_of_squares(squares, largest, size)
         if not weight > 0:
@@ -124,10 +124,10 @@ class DaskLiteralSolver:
         return FunctionStepper(self.loss_gradient, np.array(theta0), alpha, None)
 
 
-def _sum_tree(tasks, maximum_at=None):
+def _sum_tree(tasks, maximum_at=()):
     """The sum of the tasks' tuples, up a tree: one ``compute``.
 
-    The field at ``maximum_at`` is a maximum instead.
+    The fields at the indices ``maximum_at`` are maxima instead.
     """
     while len(tasks) > 1:
         tasks = [
@@ -140,7 +140,7 @@ def _sum_tree(tasks, maximum_at=None):
 
 def _add_tuples(parts, maximum_at):
     return tuple(
-        max(values) if index == maximum_at else sum(values)
+        max(values) if index in maximum_at else sum(values)
         for index, values in enumerate(zip(*parts, strict=True))
     )
 

@@ -201,7 +201,9 @@ class SufficientStatistics(StatisticsCost):
             if anchor is None
             else np.asarray(anchor, float).reshape(n_features, y.shape[1])
         )
-        return cls(**centred_statistics(X, y, weights, anchor))
+        # Overflow is found and reported by the pass's check; numpy need not warn.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return cls(**centred_statistics(X, y, weights, anchor))
 
     def update(self, X, y, sample_weight=None):
         """Add the rows of ``X`` and ``y``: these statistics become those of all.
