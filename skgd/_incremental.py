@@ -254,12 +254,13 @@ def _add_rows(previous, X, y, sample_weight, fit_intercept):
     anchored at the previous such point, nearby.
     """
     anchor = None if previous is None else previous.anchor
-    batch = SufficientStatistics.from_data(X, y, sample_weight, anchor=anchor)
-    if previous is not None and batch.anchor.shape != previous.anchor.shape:
+    n_targets = 1 if np.ndim(y) == 1 else np.shape(y)[1]
+    if previous is not None and n_targets != previous.n_targets:
         raise ValueError(
-            f"y has {batch.n_targets} targets, but the earlier rows had "
+            f"y has {n_targets} targets, but the earlier rows had "
             f"{previous.n_targets}: every partial_fit call needs as many."
         )
+    batch = SufficientStatistics.from_data(X, y, sample_weight, anchor=anchor)
     merged = batch if previous is None else previous.merge(batch)
     if not merged.weight_sum > 0:
         return merged  # refused by the fit

@@ -241,6 +241,16 @@ class SufficientStatistics(StatisticsCost):
         >>> stats.mean_x
         array([1.])
         """
+        # X not 2-D: from_data refuses it with scikit-learn's message.
+        shape = (
+            np.shape(X)[1] if np.ndim(X) == 2 else self.n_features,
+            1 if np.ndim(y) == 1 else np.shape(y)[1],
+        )
+        if shape != self.anchor.shape:
+            raise ValueError(
+                "Cannot add rows of different shapes: these statistics are of "
+                f"{self.anchor.shape}, the rows of {shape} (features, targets)."
+            )
         merged = self.merge(
             SufficientStatistics.from_data(X, y, sample_weight, anchor=self.anchor)
         )
