@@ -60,7 +60,9 @@ class DaskRows:
 
     def blocks(self):
         """``(X_block, y_block, weight_block)`` delayed triples, one per row block."""
-        x_blocks = list(self.X.to_delayed().ravel())
+        # Unoptimised graphs, so that X and y sliced from one array share the
+        # tasks that load its blocks (fused apart, each would load them again).
+        x_blocks = list(self.X.to_delayed(optimize_graph=False).ravel())
         y_blocks = _delayed_rows(self.y)
         w_blocks = (
             [None] * len(x_blocks)
@@ -319,5 +321,5 @@ def _check_lengths(X, values):
 
 
 def _delayed_rows(values):
-    blocks = values.to_delayed()
+    blocks = values.to_delayed(optimize_graph=False)
     return list(np.asarray(blocks, dtype=object).ravel())

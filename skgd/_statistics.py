@@ -106,6 +106,15 @@ class SufficientStatistics(StatisticsCost):
     0.0
     """
 
+    # The cost read from the statistics (skgd._statistics_cost), as the class's
+    # own methods: the API page documents them, and the docstring tests check.
+    cost = StatisticsCost.cost
+    gradient = StatisticsCost.gradient
+    hessian = StatisticsCost.hessian
+    least_squares = StatisticsCost.least_squares
+    min_cost = StatisticsCost.min_cost
+    cancellation = StatisticsCost.cancellation
+
     def __init__(
         self,
         *,

@@ -199,6 +199,16 @@ def test_one_pass_reads_each_block_once_and_never_converts(monkeypatch, synchron
     assert_same_fit(fitted, memory)
 
 
+def test_x_and_y_sliced_from_one_array_load_its_blocks_once(synchronous):
+    X, y, _ = problem(n_samples=300, n_features=6)
+    rows, _, calls = counting_loaders(np.column_stack([X, y]), y, 50, 7)
+    fitted = GradientDescentRegressor(max_iter=100).fit(rows[:, :6], rows[:, 6])
+    assert {key: n for key, n in calls.items() if key[0] == "X"} == {
+        ("X", start, 0): 1 for start in range(0, 300, 50)
+    }
+    assert_same_fit(fitted, GradientDescentRegressor(max_iter=100).fit(X, y))
+
+
 def test_a_near_exact_fit_reads_each_block_a_second_time(monkeypatch, synchronous):
     # The residual at the least-squares point is summed in a second pass, as in
     # memory, so that the tiny costs near the minimum keep their digits.
