@@ -46,7 +46,7 @@ blocks = [
 ]
 rows = da.concatenate(blocks)
 X_dask, y_dask = rows[:, :N_FEATURES], rows[:, N_FEATURES]
-print(X_dask)
+print(f"X: {X_dask.shape}, {X_dask.numblocks[0]} row blocks, loaded: {loads.sum()}")
 
 # %%
 # One pass on Dask
