@@ -18,7 +18,6 @@ loaded once), so a task holds a row block of all the columns.
 
 import dask
 import dask.array as da
-import dask.dataframe as dd
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -31,6 +30,13 @@ from skgd._row_sums import row_sums
 from skgd._solvers._gram import _MAX_CANCELLATION_AT_MINIMUM
 from skgd._statistics import SufficientStatistics
 from skgd._validation import too_large_message, validate_rows
+
+try:  # Dask's DataFrames need pandas and pyarrow; its arrays (dask[array]) do not.
+    from dask.dataframe import DataFrame, Series
+
+    FRAMES = (DataFrame, Series)
+except ImportError:
+    DataFrame, FRAMES = (), ()
 
 # Statistics merged per task of the tree: few enough that a task's inputs
 # (n_features² floats each) stay small, enough for a shallow tree.
@@ -204,9 +210,7 @@ def score_dask(estimator, X, y, sample_weight=None):
     y_pred = predict_dask(estimator, X)
     # As arrays, so that one graph computes them all.
     y, sample_weight = (
-        values.to_dask_array()
-        if isinstance(values, (dd.DataFrame, dd.Series))
-        else values
+        values.to_dask_array() if isinstance(values, FRAMES) else values
         for values in (y, sample_weight)
     )
     y_true, y_pred, sample_weight = dask.compute(y, y_pred, sample_weight)
@@ -263,7 +267,7 @@ def _predict_block(X, coef, intercept):
 
 def _meta(collection):
     """An empty object of the collection's type, dtype and columns (no compute)."""
-    if isinstance(collection, (dd.DataFrame, dd.Series)):
+    if isinstance(collection, FRAMES):
         return collection._meta
     if isinstance(collection, da.Array):
         return np.empty((0, *collection.shape[1:]), dtype=collection.dtype)
@@ -280,7 +284,7 @@ def _meta_dtype(X):
 
 def _as_2d_array(X):
     """A Dask array of X, with all columns in one chunk (joined in the graph)."""
-    if isinstance(X, dd.DataFrame):
+    if isinstance(X, DataFrame):
         return X.to_dask_array()
     if not isinstance(X, da.Array):
         raise TypeError(
@@ -292,7 +296,7 @@ def _as_2d_array(X):
 
 def _aligned(values, X, name):
     """``values`` (y or the weights) split into X's row blocks."""
-    if isinstance(values, (dd.DataFrame, dd.Series)):
+    if isinstance(values, FRAMES):
         return values
     if isinstance(values, da.Array):
         if values.ndim == 2:
