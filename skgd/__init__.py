@@ -5,6 +5,7 @@ from skgd._gradient_descent import gradient_descent
 from skgd._plotting import CostHistoryDisplay, DescentPathDisplay
 from skgd._regressor import GradientDescentRegressor
 from skgd._result import GradientDescentResult, Status
+from skgd._statistics import SufficientStatistics
 from skgd._version import __version__
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "GradientDescentRegressor",
     "GradientDescentResult",
     "Status",
+    "SufficientStatistics",
     "__version__",
     "gradient_descent",
 ]

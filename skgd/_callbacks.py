@@ -86,12 +86,14 @@ def descend_with_callbacks(estimator, stepper, *, X, y, sample_weight, theta0, *
 
     Without callbacks (or on scikit-learn < 1.9), the loop gets no callback, so
     that no solver forms the parameters of every step for nothing. ``loop`` are
-    the loop's keyword arguments.
+    the loop's keyword arguments; ``X`` is what the callbacks are handed (None
+    for a fit from statistics).
     """
-    n_features = X.shape[1]
+    fit_intercept = estimator.fit_intercept
+    n_features = theta0.shape[0] - fit_intercept
 
     def unpack_theta(theta):
-        return unpack(theta, n_features, estimator.fit_intercept)
+        return unpack(theta, n_features, fit_intercept)
 
     metadata = None if sample_weight is None else {"sample_weight": sample_weight}
     context = begin_fit_task(

@@ -9,11 +9,11 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skgd._callbacks import CallbackSupportMixin
+from skgd._dask_detect import dask_support, is_dask_collection, score
 from skgd._exceptions import previous_fit_kept_on_error
-from skgd._fit import OPTIONAL_ATTRIBUTES, fitted_attributes, run_descent
-from skgd._loss import HalfSquaredError
+from skgd._fit import fit_arrays
+from skgd._incremental import fit_from_statistics, forget_rows, keep_rows, partial_fit
 from skgd._solvers import SOLVERS
-from skgd._validation import validate_fit_data, validation_set
 
 
 class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
@@ -173,6 +173,13 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         Names of features seen during :term:`fit`. Defined only when `X` has
         feature names that are all strings.
 
+    n_samples_seen_ : int
+        The number of rows in ``statistics_``.
+
+    statistics_ : SufficientStatistics
+        The statistics of the rows fitted, to which :meth:`partial_fit` adds;
+        only where the solver stepped from them ('gram'). n_features² floats.
+
     See Also
     --------
     gradient_descent : The descent loop, for any differentiable function.
@@ -209,10 +216,9 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
     :class:`~sklearn.linear_model.LinearRegression`; on rank-deficient or wide
     data with an intercept, ``LinearRegression`` returns the least-squares point
     of smallest :math:`\lVert w \rVert` with :math:`b` free instead, which
-    predicts the training data alike but new rows differently. How fast the
-    iterates converge depends on the conditioning of the features: scale them,
-    for example with :class:`~sklearn.preprocessing.StandardScaler` in a
-    pipeline.
+    predicts the training data alike but new rows differently. The iterates
+    converge fastest on scaled features (see
+    :class:`~sklearn.preprocessing.StandardScaler`).
 
     References
     ----------
@@ -304,8 +310,10 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data. CSR and CSC matrices are used as they are.
+        X : {array-like, sparse matrix, dask array or DataFrame} of shape \
+(n_samples, n_features)
+            Training data. CSR and CSC matrices are used as they are; Dask
+            collections are summed block by block, never read into memory whole.
 
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target values.
@@ -313,7 +321,8 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative individual weights for each sample, with a positive sum.
 
-        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
+        X_val : {array-like, sparse matrix, dask array} of shape (n_val, n_features), \
+default=None
             A validation set, whose cost is recorded after every step in
             ``validation_cost_history_``, and which ``early_stopping`` stops on.
             In a :class:`~sklearn.pipeline.Pipeline`, it can be transformed as
@@ -336,33 +345,22 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
         DivergenceError
             If the cost rises: the learning rate is above the stable bound.
         ValueError
-            For bad input, as scikit-learn's estimators do; also if the values of
-            X or y are so large that the sums of their squares overflow, or those
-            of X so small that they underflow.
+            For bad input, as scikit-learn's estimators do; also for X or y whose
+            squares overflow float64, or X whose squares underflow it.
         """
         with previous_fit_kept_on_error(self):
-            X, y, sample_weight = validate_fit_data(self, X, y, sample_weight)
-            X, y, sample_weight, validation = validation_set(
-                self, X, y, sample_weight, X_val, y_val, sample_weight_val
-            )
-            loss = HalfSquaredError(
-                X,
-                y,
-                sample_weight,
-                fit_intercept=self.fit_intercept,
-                l2_penalty=self.l2_penalty,
-            )
-            theta0 = self._starting_point(loss)
-            solver, alpha, result = run_descent(
-                self, loss, theta0, sample_weight=sample_weight, validation=validation
-            )
-            attributes = fitted_attributes(self, loss, solver, alpha, result)
-            for name in OPTIONAL_ATTRIBUTES.difference(attributes):
-                if hasattr(self, name):
-                    delattr(self, name)  # a previous fit's
-            for name, value in attributes.items():
-                setattr(self, name, value)
+            forget_rows(self)  # of earlier partial_fit calls
+            data = (X, y, sample_weight, X_val, y_val, sample_weight_val)
+            if is_dask_collection(X, y, sample_weight):  # never in memory whole
+                dask_support().fit_dask(self, *data)
+            else:
+                solver, fitted_weights = fit_arrays(self, *data)
+                keep_rows(self, solver, fitted_weights)  # for partial_fit
         return self
+
+    partial_fit = partial_fit
+    fit_from_statistics = fit_from_statistics
+    score = score
 
     def _starting_point(self, loss):
         if self.warm_start and hasattr(self, "coef_"):
@@ -374,14 +372,17 @@ class GradientDescentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimat
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array or DataFrame} of shape \
+(n_samples, n_features)
             Samples.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predicted values.
+            Predicted values; a lazy Dask array for a Dask collection.
         """
+        if is_dask_collection(X):  # a lazy Dask array
+            return dask_support().predict_dask(self, X)
         check_is_fitted(self)
         X = validate_data(
             self,

@@ -6,6 +6,8 @@ Rows are summed shifted by constants near their means, in the blocks of
 mean, the caller sums again.
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -18,6 +20,7 @@ from skgd._blocks import (
     row_blocks,
     weighted_row_blocks,
 )
+from skgd._validation import check_squares_of_X
 
 # A column is summed again about its mean if its raw second moment about the
 # shift exceeds its variance by more than this: beyond, the centred co-moment
@@ -122,6 +125,50 @@ class RowSums:
         )
         residual = bool(np.any(bad(self.rr, centred["comoment_rr"], self.shift_r)))
         return columns, residual
+
+
+def centred_statistics(X, y, weights, anchor):
+    """The fields of the statistics of X and y (2-D), summed about ``anchor``.
+
+    One pass, which also checks X (:func:`check_squares_of_X`). Where it shows
+    a shift too far from a column's mean, that column is summed again about its
+    mean: all of X for dense data; the offending columns, made dense, for
+    sparse data.
+    """
+    shift_x, shift_r = first_block_shifts(X, y, weights, anchor)
+    sums = row_sums(X, y, weights, anchor, shift_x, shift_r, gram=True)
+    check_squares_of_X(X, sums.x_squares)
+    centred = sums.centred()
+    columns, residual = sums.badly_centred(centred)
+    if residual or (len(columns) and not sp.issparse(X)):
+        # The shift was far from the mean: sum again about the mean.
+        shift_x = centred["mean_x"] if not sp.issparse(X) else shift_x
+        sums = row_sums(
+            X, y, weights, anchor, shift_x, centred["mean_residual"], gram=True
+        )
+        centred = sums.centred()
+        columns, _ = sums.badly_centred(centred)
+    if len(columns) and sp.issparse(X):
+        columns = [j for j in columns if not constant_column(X, j)]
+        if columns:
+            # In place, in the arrays of ``centred``.
+            recentre_sparse_columns(SimpleNamespace(**centred), X, y, weights, columns)
+    return centred
+
+
+def reanchored_residual(stats, X, y, weights, anchor):
+    """The fields of ``stats`` with the residual summed anew at ``anchor``.
+
+    One pass over the rows of ``stats``, about its known means; the co-moments
+    of X are kept.
+    """
+    # Sparse X is not shifted, so as to stay sparse.
+    shift_x = np.zeros(stats.n_features) if sp.issparse(X) else stats.mean_x
+    # The mean of y - x a: that of y - x w^, less mu_x (a - w^).
+    shift_r = stats.mean_residual - stats.mean_x @ (anchor - stats.anchor)
+    sums = row_sums(X, y, weights, anchor, shift_x, shift_r, gram=False)
+    centred = sums.centred(comoment_xx=stats.comoment_xx)
+    return {**centred, "x_squares": stats.x_squares}
 
 
 def first_block_shifts(X, y, weights, anchor):

@@ -1,55 +1,32 @@
-r"""The sufficient statistics of the half squared error: sums over the rows.
+r"""The sufficient statistics of the half squared error, as a mergeable value.
 
-Every gradient step on :math:`J` depends on the data only through
-
-* :math:`W = \sum_i s_i`, the weighted means :math:`\mu_x` and :math:`\mu_r`,
-* the centred co-moments :math:`C_{xx} = \sum_i s_i (x_i - \mu_x)(x_i -
-  \mu_x)^T`, :math:`C_{xr}` and :math:`C_{rr}` (one per target),
-
-where :math:`r_i = y_i - x_i \hat w` is the residual at an *anchor* :math:`\hat
-w` (zero by default, when :math:`r = y`). With :math:`e = w - \hat w` and the
-mean residual of the model :math:`c = \mu_x e + b - \mu_r`,
-
-.. math::
-
-    J(w, b) = \frac{1}{2W} \left(e^T C_{xx} e - 2 e^T C_{xr} + C_{rr}\right)
-              + \frac12 c^2, \qquad
-    \nabla_w J = \frac{C_{xx} e - C_{xr}}{W} + \mu_x c, \quad
-    \nabla_b J = c,
-
-exactly. Two things keep these as exact as the textbook loop's sums:
-
-* **Centring.** Features with large offsets make the raw sums
-  :math:`\sum s x x^T` lose every digit of the variance to cancellation. Rows
-  are summed shifted by a constant near the mean (exact centring comes at the
-  end), and a pass whose shift proves too far from the mean is repeated with
-  the mean as the shift.
-* **The anchor.** Near an exact fit, the cost is a tiny difference of large
-  terms unless :math:`\hat w` is near the minimiser: :meth:`SufficientStatistics.
-  with_anchor` then sums the residuals at the least-squares point from the data.
-
-Two statistics of disjoint rows merge exactly (the pairwise update of means and
-co-moments of Chan, Golub and LeVeque), in any order.
+Every gradient step on :math:`J` depends on the data only through sums over the
+rows: :math:`W = \sum_i s_i`, the weighted means and the centred co-moments of
+X and of the residual at an anchor. This module builds them (one pass over row
+blocks, in :mod:`skgd._row_sums`; Dask collections in :mod:`skgd._dask`), adds
+rows and merges them; :mod:`skgd._statistics_cost` reads the cost, gradient,
+Hessian and least squares from them. The class docstring has the mathematics.
 """
 
 import numpy as np
-import scipy.sparse as sp
 
-from skgd._row_sums import (
-    constant_column,
-    first_block_shifts,
-    recentre_sparse_columns,
-    row_sums,
-)
-from skgd._validation import check_squares_of_X
+from skgd._dask_detect import is_dask_collection
+from skgd._row_sums import centred_statistics, reanchored_residual
+from skgd._statistics_cost import StatisticsCost, as_columns
+from skgd._validation import validate_rows
 
 
-class SufficientStatistics:
-    """The weighted sums over rows on which the half squared error depends.
+class SufficientStatistics(StatisticsCost):
+    """The weighted sums over rows on which every gradient step depends.
 
-    A value: it holds no reference to the data. Build it with
-    :meth:`from_data`; add rows with :meth:`merge`. All arrays are float64,
-    whatever the dtype of the data, and 2-D in the targets.
+    A value: it holds no reference to the data, pickles exactly, and two of
+    them, of disjoint rows, merge exactly in any order. Build it from arrays
+    with :meth:`from_data` (one pass over row blocks; NumPy, SciPy sparse, or
+    Dask collections); add rows with :meth:`update` (in place) or
+    :meth:`merge` (a new value); fit an estimator from it with
+    :meth:`GradientDescentRegressor.fit_from_statistics
+    <skgd.GradientDescentRegressor.fit_from_statistics>`. Its arrays are
+    float64 whatever the dtype of the data, and 2-D in the targets.
 
     Parameters
     ----------
@@ -70,16 +47,55 @@ class SufficientStatistics:
     anchor : ndarray of shape (n_features, n_targets)
         The coefficients :math:`\\hat w` at which the residual is taken.
     x_squares : float, default=0.0
-        The sum of the squares of X's values, unweighted: it says whether X held
-        NaN or infinity, or values whose squares overflow or underflow float64.
+        The sum of the squares of X's values, unweighted. NaN or infinite if X
+        held NaN or infinity, or values whose squares overflow float64:
+        :meth:`from_data` and :meth:`update` raise scikit-learn's errors for
+        those rather than return such statistics, and a fit from statistics
+        that hold them refuses them alike.
+
+    Attributes
+    ----------
+    n_features : int
+        The number of columns of X.
+    n_targets : int
+        The number of targets.
+
+    See Also
+    --------
+    GradientDescentRegressor.partial_fit : Accumulates these statistics.
+    GradientDescentRegressor.fit_from_statistics : Fits from them.
+
+    Notes
+    -----
+    With :math:`e = w - \\hat w` and :math:`c = \\mu_x e + b - \\mu_r`,
+
+    .. math::
+
+        J(w, b) = \\frac{1}{2W} \\left(e^T C_{xx} e - 2 e^T C_{xr} +
+        C_{rr}\\right) + \\frac12 c^2 .
+
+    The co-moments are centred, so that features with large offsets keep
+    their digits (raw sums :math:`\\sum s x x^T` lose them); the anchor
+    :math:`\\hat w`, near the least-squares point, keeps those of the small
+    costs of a near-exact fit. Merging is the pairwise update of Chan, Golub
+    and LeVeque: :math:`C = C_a + C_b + \\delta \\delta^T W_a W_b / W`, with
+    :math:`\\delta` the difference of the means.
+
+    References
+    ----------
+    .. [1] T. F. Chan, G. H. Golub and R. J. LeVeque, "Algorithms for computing
+       the sample variance: analysis and recommendations", The American
+       Statistician, vol. 37, pp. 242-247, 1983.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from skgd._statistics import SufficientStatistics
+    >>> from skgd import SufficientStatistics
     >>> X = np.array([[1.0], [2.0], [3.0], [4.0]])
     >>> y = 2 * X[:, 0] + 1
     >>> stats = SufficientStatistics.from_data(X, y)
+    >>> stats
+    SufficientStatistics(n_samples=4, n_features=1, n_targets=1, weight_sum=4.0)
     >>> stats.mean_x, stats.mean_residual, stats.comoment_xx
     (array([2.5]), array([6.]), array([[5.]]))
     >>> halves = SufficientStatistics.from_data(X[:2], y[:2]).merge(
@@ -89,6 +105,15 @@ class SufficientStatistics:
     >>> float(stats.cost(np.array([2.0, 1.0])))  # y = 2 x + 1 exactly
     0.0
     """
+
+    # The cost read from the statistics (skgd._statistics_cost), as the class's
+    # own methods: the API page documents them, and the docstring tests check.
+    cost = StatisticsCost.cost
+    gradient = StatisticsCost.gradient
+    hessian = StatisticsCost.hessian
+    least_squares = StatisticsCost.least_squares
+    min_cost = StatisticsCost.min_cost
+    cancellation = StatisticsCost.cancellation
 
     def __init__(
         self,
@@ -113,6 +138,13 @@ class SufficientStatistics:
         self.anchor = anchor
         self.x_squares = float(x_squares)
 
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}(n_samples={self.n_samples}, "
+            f"n_features={self.n_features}, n_targets={self.n_targets}, "
+            f"weight_sum={self.weight_sum!r})"
+        )
+
     @property
     def n_features(self):
         """The number of columns of X."""
@@ -131,56 +163,108 @@ class SufficientStatistics:
 
         Parameters
         ----------
-        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-            Finite data, float32 or float64; dense arrays of any memory layout,
-            CSR or CSC.
-        y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            The rows, checked as :meth:`GradientDescentRegressor.fit
+            <skgd.GradientDescentRegressor.fit>` checks them; float32 or
+            float64 (other numbers become float64), dense of any memory layout,
+            CSR or CSC. A Dask array or DataFrame is summed block by block,
+            with one ``compute``, and never brought into memory whole.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Finite targets.
-        sample_weight : ndarray of shape (n_samples,) or None, default=None
-            Non-negative weights; None weighs every row 1.
-        anchor : ndarray of shape (n_features,) or (n_features, n_targets)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, which may all be zero here; None weighs every
+            row 1.
+        anchor : array-like of shape (n_features,) or (n_features, n_targets)
             The coefficients at which the residual is summed; zero by default.
+            Near the least-squares point, the small costs of a near-exact fit
+            keep their digits.
 
         Returns
         -------
         statistics : SufficientStatistics
-            Where the pass shows a shift too far from a column's mean, that
-            column is summed again about its mean (all of X for dense data; the
-            offending columns, made dense, for sparse data).
+            The statistics of the rows.
 
         Raises
         ------
         ValueError
-            If X holds NaN or infinity (scikit-learn's own error), or values
-            whose squares overflow or underflow float64.
+            For bad input, with scikit-learn's own messages: NaN or infinity in
+            X or y, shapes that do not match, negative weights; also for values
+            whose squares overflow float64, or, for X, underflow.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skgd import SufficientStatistics
+        >>> stats = SufficientStatistics.from_data([[0.0], [2.0]], [1.0, 5.0])
+        >>> stats.weight_sum, stats.mean_x, stats.comoment_xr
+        (2.0, array([1.]), array([[4.]]))
         """
-        y = _as_columns(y)
+        if is_dask_collection(X, y, sample_weight):
+            from skgd._dask import dask_statistics
+
+            return dask_statistics(X, y, sample_weight, anchor=anchor)
+        X, y, weights = validate_rows(X, y, sample_weight)
         n_features = X.shape[1]
         anchor = (
             np.zeros((n_features, y.shape[1]))
             if anchor is None
-            else _as_columns(anchor).reshape(n_features, y.shape[1])
+            else np.asarray(anchor, float).reshape(n_features, y.shape[1])
         )
-        weights = None if sample_weight is None else np.asarray(sample_weight, float)
-        shift_x, shift_r = first_block_shifts(X, y, weights, anchor)
-        sums = row_sums(X, y, weights, anchor, shift_x, shift_r, gram=True)
-        check_squares_of_X(X, sums.x_squares)
-        centred = sums.centred()
-        columns, residual = sums.badly_centred(centred)
-        if residual or (len(columns) and not sp.issparse(X)):
-            # The shift was far from the mean: sum again about the mean.
-            shift_x = centred["mean_x"] if not sp.issparse(X) else shift_x
-            sums = row_sums(
-                X, y, weights, anchor, shift_x, centred["mean_residual"], gram=True
+        # Overflow is found and reported by the pass's check; numpy need not warn.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return cls(**centred_statistics(X, y, weights, anchor))
+
+    def update(self, X, y, sample_weight=None):
+        """Add the rows of ``X`` and ``y``: these statistics become those of all.
+
+        In place, as ``partial_fit`` updates an estimator: the new rows are
+        summed about this anchor and merged in (see :meth:`merge`).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The new rows, checked as in :meth:`from_data`.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Their targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Their weights; None weighs every row 1.
+
+        Returns
+        -------
+        self : SufficientStatistics
+            These statistics, updated.
+
+        Raises
+        ------
+        ValueError
+            As :meth:`from_data`, and for rows of another number of features
+            or targets. The statistics are then left as they were.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skgd import SufficientStatistics
+        >>> stats = SufficientStatistics.from_data([[0.0]], [1.0])
+        >>> stats.update([[2.0]], [5.0]).n_samples
+        2
+        >>> stats.mean_x
+        array([1.])
+        """
+        # X not 2-D: from_data refuses it with scikit-learn's message.
+        shape = (
+            np.shape(X)[1] if np.ndim(X) == 2 else self.n_features,
+            1 if np.ndim(y) == 1 else np.shape(y)[1],
+        )
+        if shape != self.anchor.shape:
+            raise ValueError(
+                "Cannot add rows of different shapes: these statistics are of "
+                f"{self.anchor.shape}, the rows of {shape} (features, targets)."
             )
-            centred = sums.centred()
-            columns, _ = sums.badly_centred(centred)
-        stats = cls(**centred)
-        if len(columns) and sp.issparse(X):
-            columns = [j for j in columns if not constant_column(X, j)]
-            if columns:
-                recentre_sparse_columns(stats, X, y, weights, columns)
-        return stats
+        merged = self.merge(
+            SufficientStatistics.from_data(X, y, sample_weight, anchor=self.anchor)
+        )
+        vars(self).update(vars(merged))
+        return self
 
     def with_anchor(self, X, y, sample_weight, anchor):
         """These statistics with the residual summed anew at ``anchor``.
@@ -188,25 +272,45 @@ class SufficientStatistics:
         One pass over the same rows, about the known means; the co-moments of
         X are kept. For the cost near an exact fit, with the anchor at the
         least-squares point.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            The rows these statistics were summed from.
+        y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Their targets.
+        sample_weight : ndarray of shape (n_samples,) or None
+            Their weights.
+        anchor : ndarray of shape (n_features,) or (n_features, n_targets)
+            The new anchor.
+
+        Returns
+        -------
+        statistics : SufficientStatistics
+            A new value; these statistics are unchanged.
         """
-        y = _as_columns(y)
-        anchor = _as_columns(anchor).reshape(self.n_features, y.shape[1])
+        y = as_columns(y)
+        anchor = as_columns(anchor).reshape(self.n_features, y.shape[1])
         weights = None if sample_weight is None else np.asarray(sample_weight, float)
-        # Sparse X is not shifted, so as to stay sparse.
-        shift_x = np.zeros(self.n_features) if sp.issparse(X) else self.mean_x
-        # The mean of y - x a: that of y - x w^, less mu_x (a - w^).
-        shift_r = self.mean_residual - self.mean_x @ (anchor - self.anchor)
-        sums = row_sums(X, y, weights, anchor, shift_x, shift_r, gram=False)
-        centred = sums.centred(comoment_xx=self.comoment_xx)
-        return SufficientStatistics(**{**centred, "x_squares": self.x_squares})
+        return SufficientStatistics(**reanchored_residual(self, X, y, weights, anchor))
 
     def reanchored(self, anchor):
         """The same statistics with the residual taken at ``anchor``, by algebra.
 
         Exact in exact arithmetic; in floating point, as accurate as the terms
         of the change are small, so for nearby anchors.
+
+        Parameters
+        ----------
+        anchor : ndarray of shape (n_features,) or (n_features, n_targets)
+            The new anchor.
+
+        Returns
+        -------
+        statistics : SufficientStatistics
+            A new value; these statistics are unchanged.
         """
-        anchor = _as_columns(anchor).reshape(self.anchor.shape)
+        anchor = as_columns(anchor).reshape(self.anchor.shape)
         change = anchor - self.anchor
         # r' = r - x d: the centred residual loses x~ d.
         moved = self.comoment_xx @ change
@@ -227,10 +331,40 @@ class SufficientStatistics:
     def merge(self, other):
         """The statistics of the rows of both, which are disjoint.
 
-        ``other`` is first moved to this anchor. Means and co-moments are
-        combined pairwise: with :math:`\\delta` the difference of the means,
-        :math:`C = C_a + C_b + \\delta \\delta^T W_a W_b / W`.
+        ``other`` is first moved to this anchor, by algebra (see
+        :meth:`reanchored`). Means and co-moments are combined pairwise: with
+        :math:`\\delta` the difference of the means, :math:`C = C_a + C_b +
+        \\delta \\delta^T W_a W_b / W`. Exact in any order and any tree of
+        merges, to rounding.
+
+        Parameters
+        ----------
+        other : SufficientStatistics
+            The statistics of other rows, of the same numbers of features and
+            targets.
+
+        Returns
+        -------
+        statistics : SufficientStatistics
+            A new value; neither operand changes.
+
+        Raises
+        ------
+        ValueError
+            If the numbers of features or targets differ.
+
+        Examples
+        --------
+        >>> from skgd import SufficientStatistics
+        >>> a = SufficientStatistics.from_data([[0.0], [1.0]], [0.0, 1.0])
+        >>> b = SufficientStatistics.from_data([[5.0]], [5.0])
+        >>> a.merge(b).n_samples, a.merge(b).mean_x
+        (3, array([2.]))
         """
+        if not isinstance(other, SufficientStatistics):
+            raise TypeError(
+                f"Can only merge SufficientStatistics, not {type(other).__name__}."
+            )
         if other.anchor.shape != self.anchor.shape:
             raise ValueError(
                 "Cannot merge statistics of different shapes: "
@@ -258,116 +392,3 @@ class SufficientStatistics:
             anchor=self.anchor,
             x_squares=self.x_squares + other.x_squares,
         )
-
-    # -- The cost, read from the statistics ----------------------------------
-
-    # The methods that read the cost from the statistics take the L2 penalty of
-    # the coefficients, lambda / 2 |w|^2 (the intercept unpenalised), as
-    # ``l2_penalty``: J_lambda's value, gradient and Hessian, and its minimiser.
-
-    def hessian(self, fit_intercept=True, l2_penalty=0.0):
-        """The Hessian of J, ``[X 1]^T S [X 1] / W`` (+ lambda on the w block)."""
-        n = self.n_features
-        mean = self.mean_x
-        hessian = np.empty((n + fit_intercept,) * 2)
-        hessian[:n, :n] = self.comoment_xx / self.weight_sum + np.outer(mean, mean)
-        hessian[range(n), range(n)] += l2_penalty
-        if fit_intercept:
-            hessian[:n, n] = hessian[n, :n] = mean
-            hessian[n, n] = 1.0
-        return hessian
-
-    def _split(self, theta, fit_intercept):
-        # theta of shape (..., n_params, n_targets) -> e and b of (..., n, k), (..., k)
-        n = self.n_features
-        error = theta[..., :n, :] - self.anchor
-        intercept = theta[..., n, :] if fit_intercept else 0.0
-        mean_error = np.einsum("j,...jt->...t", self.mean_x, error)
-        return error, mean_error + intercept - self.mean_residual
-
-    def cost(self, theta, fit_intercept=True, l2_penalty=0.0):
-        """J at ``theta`` of shape (n_params,) or (n_params, n_targets).
-
-        A stack of parameters, of shape (n_points, n_params, n_targets), gives
-        the cost of each.
-        """
-        theta = np.asarray(theta, dtype=np.float64)
-        stacked = theta.reshape(-1, self.n_features + fit_intercept, self.n_targets)
-        error, offset = self._split(stacked, fit_intercept)
-        # e^T C e - 2 e^T C_xr + C_rr, per target, then summed over targets.
-        moved = np.matmul(self.comoment_xx, error)
-        centred = (
-            np.einsum("pjt,pjt->p", error, moved - 2 * self.comoment_xr)
-            + self.comoment_rr.sum()
-        )
-        costs = 0.5 * centred / self.weight_sum + 0.5 * np.sum(offset**2, axis=-1)
-        if l2_penalty:
-            w = stacked[:, : self.n_features]
-            costs = costs + 0.5 * l2_penalty * np.einsum("pjt,pjt->p", w, w)
-        return costs if theta.ndim == 3 else costs[0]
-
-    def gradient(self, theta, fit_intercept=True, l2_penalty=0.0):
-        """The gradient of J at ``theta``, shaped like ``theta``."""
-        theta = np.asarray(theta, dtype=np.float64)
-        columns = theta.reshape(self.n_features + fit_intercept, self.n_targets)
-        error, offset = self._split(columns, fit_intercept)
-        gradient = np.empty_like(columns)
-        gradient[: self.n_features] = (
-            self.comoment_xx @ error - self.comoment_xr
-        ) / self.weight_sum + np.outer(self.mean_x, offset)
-        gradient[: self.n_features] += l2_penalty * columns[: self.n_features]
-        if fit_intercept:
-            gradient[self.n_features] = offset
-        return gradient.reshape(theta.shape)
-
-    def least_squares(self, fit_intercept=True, spectrum=None, l2_penalty=0.0):
-        """A minimiser of J: the least-squares parameters of smallest norm.
-
-        Returns an array of shape (n_params, n_targets): the one of smallest
-        :math:`\\lVert (w, b) \\rVert` among the minimisers, which gradient
-        descent from zero reaches (with a penalty, the one minimiser: the ridge
-        solution). ``spectrum``, the eigenvalues and vectors of :meth:`hessian`,
-        saves their computation.
-        """
-        if spectrum is None:
-            spectrum = np.linalg.eigh(self.hessian(fit_intercept, l2_penalty))
-        eigenvalues, basis = spectrum
-        zero = np.zeros((len(eigenvalues), self.n_targets))
-        gradient = self.gradient(zero, fit_intercept)  # -c, as H theta - c
-        largest = eigenvalues[-1] if len(eigenvalues) else 0.0
-        cutoff = largest * len(eigenvalues) * np.finfo(np.float64).eps
-        inverse = np.divide(
-            1.0, eigenvalues, out=np.zeros_like(eigenvalues), where=eigenvalues > cutoff
-        )
-        return -basis @ (inverse[:, np.newaxis] * (basis.T @ gradient))
-
-    def min_cost(self, fit_intercept=True, spectrum=None, l2_penalty=0.0):
-        """The minimum of J over all parameters: J at :meth:`least_squares`."""
-        minimiser = self.least_squares(fit_intercept, spectrum, l2_penalty)
-        return float(self.cost(minimiser, fit_intercept, l2_penalty))
-
-    def cancellation(self, theta, fit_intercept=True):
-        """How many times larger the terms of J at ``theta`` are than J itself.
-
-        The relative rounding error of :meth:`cost` there is about this times
-        the precision of float64. Infinite where J is zero but its terms are not.
-        """
-        columns = np.asarray(theta, float).reshape(-1, self.n_targets)
-        error, offset = self._split(columns, fit_intercept)
-        moved = self.comoment_xx @ error
-        terms = (
-            np.abs(np.einsum("jt,jt->", error, moved))
-            + 2 * np.abs(np.einsum("jt,jt->", error, self.comoment_xr))
-            + self.comoment_rr.sum()
-        ) / self.weight_sum + np.sum(
-            (np.abs(self.mean_x) @ np.abs(error) + np.abs(self.mean_residual)) ** 2
-        )
-        cost = 2 * float(self.cost(theta, fit_intercept))
-        if terms == 0:
-            return 1.0
-        return terms / cost if cost > 0 else np.inf
-
-
-def _as_columns(y):
-    y = np.asarray(y)
-    return y if y.ndim == 2 else y.reshape(len(y), 1)

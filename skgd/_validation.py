@@ -14,6 +14,7 @@ from sklearn.utils import (
     _safe_indexing,
     assert_all_finite,
     check_array,
+    check_consistent_length,
 )
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
@@ -65,10 +66,7 @@ def validation_set(estimator, X, y, sample_weight, X_val, y_val, sample_weight_v
     :func:`skgd._early_stopping.held_out_rows` (a copy of them, and of the
     others), with their weights. None where there is neither.
     """
-    if (X_val is None) != (y_val is None):
-        given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
-        raise ValueError(f"{given} is provided, but {missing} was not provided.")
-    if X_val is not None:
+    if validation_given(X_val, y_val, sample_weight_val):
         X_val, y_val = validate_data(
             estimator,
             X_val,
@@ -94,8 +92,6 @@ def validation_set(estimator, X, y, sample_weight, X_val, y_val, sample_weight_v
             sample_weight,
             (X_val, y_val.astype(X.dtype, copy=False), sample_weight_val),
         )
-    if sample_weight_val is not None:
-        raise ValueError("sample_weight_val is provided, but X_val was not provided.")
     if not estimator.early_stopping:
         return X, y, sample_weight, None
     held = held_out_rows(
@@ -114,6 +110,54 @@ def validation_set(estimator, X, y, sample_weight, X_val, y_val, sample_weight_v
         None if weights is None else weights[kept],
         validation,
     )
+
+
+def validation_given(X_val, y_val, sample_weight_val):
+    """Whether ``fit`` was given a validation set; its arguments must agree."""
+    if (X_val is None) != (y_val is None):
+        given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
+        raise ValueError(f"{given} is provided, but {missing} was not provided.")
+    if X_val is None and sample_weight_val is not None:
+        raise ValueError("sample_weight_val is provided, but X_val was not provided.")
+    return X_val is not None
+
+
+def validate_rows(X, y, sample_weight):
+    """Rows for the sufficient statistics, checked as ``fit`` checks its data.
+
+    As :func:`validate_fit_data`, but for rows alone: no estimator, any number
+    of rows (none too), and weights that may all be zero (the sum that must be
+    positive is that of all rows, which only a fit sees). y is returned 2-D.
+    """
+    if sp.issparse(y):
+        check_array(y, accept_sparse=False, input_name="y")
+    X = check_array(
+        X,
+        accept_sparse=["csr", "csc"],
+        dtype=[np.float64, np.float32],
+        ensure_all_finite=False,  # in the pass, as for fit
+        ensure_min_samples=0,
+    )
+    y = check_array(
+        y, ensure_2d=False, dtype="numeric", ensure_min_samples=0, input_name="y"
+    )
+    if y.ndim > 2:
+        raise ValueError(f"y must be 1-D or 2-D, got an array of shape {y.shape}.")
+    check_consistent_length(X, y)
+    check_magnitudes(None, X, y)
+    y = y if y.ndim == 2 else y.reshape(len(y), 1)
+    if sample_weight is not None and X.shape[0] == 0:
+        check_consistent_length(X, sample_weight)  # scikit-learn refuses no rows
+        sample_weight = np.zeros(0)
+    elif sample_weight is not None:
+        sample_weight = _check_sample_weight(
+            sample_weight,
+            X,
+            dtype=np.float64,
+            ensure_non_negative=True,
+            **_ALL_ZERO_WEIGHTS,
+        )
+    return X, y, sample_weight
 
 
 def validate_sample_weight(sample_weight, X):
@@ -169,12 +213,27 @@ def check_squares_of_X(X, squares=None):
         raise ValueError(too_large_message("X", X))
     # All squares below float64's smallest normal number lose their digits.
     if squares < _TINY * max(_size(X), 1) and 0 < _largest(X) < np.sqrt(_TINY):
-        raise ValueError(
-            "X's values are too small: their squares underflow float64 (the "
-            f"largest absolute value in X is {_largest(X):.3g}). Scale the "
-            "features, for example with make_pipeline(StandardScaler(), "
-            "GradientDescentRegressor())."
-        )
+        raise ValueError(_too_small_message(_largest(X)))
+
+
+def check_sum_of_squares(squares, largest, size):
+    """The rule of :func:`check_squares_of_X` from sums alone: the sum of the
+    squares of X's values (NaN and infinity already refused), the largest
+    absolute value, and their count; for X summed in blocks (Dask).
+    """
+    if not np.isfinite(squares):
+        raise ValueError(too_large_message("X", np.array([largest])))
+    if squares < _TINY * max(size, 1) and 0 < largest < np.sqrt(_TINY):
+        raise ValueError(_too_small_message(largest))
+
+
+def _too_small_message(largest):
+    return (
+        "X's values are too small: their squares underflow float64 (the "
+        f"largest absolute value in X is {largest:.3g}). Scale the "
+        "features, for example with make_pipeline(StandardScaler(), "
+        "GradientDescentRegressor())."
+    )
 
 
 def too_large_message(name, array):

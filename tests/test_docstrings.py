@@ -29,7 +29,8 @@ def documented_names():
             for member, value in vars(obj).items():
                 if member.startswith("_"):
                     continue
-                if inspect.isfunction(value) or isinstance(
+                # available_if (partial_fit) wraps a function as ``fn``.
+                if inspect.isfunction(getattr(value, "fn", value)) or isinstance(
                     value, (classmethod, staticmethod, property)
                 ):
                     yield f"skgd.{name}.{member}", member

@@ -218,3 +218,66 @@ def test_merging_statistics_of_other_shapes_is_refused():
         SufficientStatistics.from_data(X, y).merge(
             SufficientStatistics.from_data(X[:, :3], y)
         )
+
+
+def test_update_adds_rows_in_place_as_one_pass_over_all():
+    X, y, weights = problem(n_samples=300, offset=1e4)
+    stats = SufficientStatistics.from_data(X[:100], y[:100], weights[:100])
+    returned = stats.update(X[100:250], y[100:250], weights[100:250])
+    assert returned is stats
+    stats.update(X[250:], y[250:], weights[250:]).update(X[:0], y[:0], weights[:0])
+    assert stats.n_samples == 300
+    assert_statistics_equal(stats, centred_by_hand(X, y, weights), rtol=1e-9)
+
+
+@settings(max_examples=25)
+@given(seed=st.integers(0, 2**16), n_parts=st.integers(2, 9))
+def test_random_trees_of_merges_and_updates_equal_one_pass(seed, n_parts):
+    X, y, weights = problem(n_samples=90, offset=1e3, seed=seed)
+    rng = np.random.default_rng(seed)
+    cuts = np.sort(rng.integers(0, 91, n_parts - 1))
+    parts = [
+        SufficientStatistics.from_data(X[rows], y[rows], weights[rows])
+        for rows in np.split(np.arange(90), cuts)
+    ]
+    # Pairs drawn at random merged until one is left: a random tree.
+    while len(parts) > 1:
+        i, j = sorted(rng.choice(len(parts), 2, replace=False))
+        merged = parts[i].merge(parts[j])
+        parts = [p for k, p in enumerate(parts) if k not in (i, j)] + [merged]
+    expected = centred_by_hand(X, y, weights)
+    assert_statistics_equal(parts[0], expected, rtol=1e-9)
+
+
+BAD_ROWS = {
+    "NaN in X": (lambda X, y, w: (np.where(X > 1, np.nan, X), y, w), "X contains NaN"),
+    "infinity in X": (lambda X, y, w: (X + np.inf, y, w), "X contains infinity"),
+    "NaN in y": (lambda X, y, w: (X, y * np.nan, w), "y contains NaN"),
+    "negative weights": (lambda X, y, w: (X, y, -1 - w), "Negative values"),
+    "too few y": (lambda X, y, w: (X, y[:-1], w[:-1]), "inconsistent numbers"),
+    "squares overflow": (lambda X, y, w: (X * 1e160, y, w), "too large"),
+    "other features": (lambda X, y, w: (X[:, :3], y, w), "different shapes"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_ROWS)
+def test_update_refuses_bad_rows_with_scikit_learns_errors_and_changes_nothing(case):
+    X, y, weights = problem(n_samples=40)
+    stats = SufficientStatistics.from_data(X, y, weights)
+    before = pickle.dumps(stats)
+    make, message = BAD_ROWS[case]
+    with pytest.raises(ValueError, match=message):
+        stats.update(*make(X, y, weights))
+    assert pickle.dumps(stats) == before
+
+
+def test_statistics_are_float64_whatever_the_dtype_and_say_what_they_hold():
+    X, y, _ = problem(n_samples=30)
+    stats = SufficientStatistics.from_data(X.astype(np.float32), y.astype(np.int64))
+    assert stats.comoment_xx.dtype == stats.mean_residual.dtype == np.float64
+    assert repr(stats) == (
+        "SufficientStatistics(n_samples=30, n_features=4, n_targets=2, weight_sum=30.0)"
+    )
+    assert stats.x_squares == pytest.approx(np.sum(X.astype(np.float32) ** 2.0))
+    with pytest.raises(TypeError, match="Can only merge"):
+        stats.merge((X, y))

@@ -105,10 +105,11 @@ class GramSolver:
     def stepper(self, theta0, alpha, validation=None):
         """The descent from ``theta0`` with learning rate ``alpha``.
 
-        ``validation``, ``(X_val, y_val, sample_weight_val)``, adds the cost of
-        those rows after every step, read from their statistics (one pass).
+        ``validation``, ``(X_val, y_val, sample_weight_val)`` or their
+        :class:`SufficientStatistics`, adds the cost of those rows after every
+        step, read from their statistics (one pass over the rows).
         """
-        if validation is not None:
+        if validation is not None and not isinstance(validation, SufficientStatistics):
             validation = SufficientStatistics.from_data(*validation)
         return _ClosedFormStepper(self, theta0, alpha, validation)
 

@@ -76,7 +76,7 @@ print("best:", search.best_params_, f"R^2 = {search.best_score_:.4f}")
 # on the whole data. On the flat part the mean scores differ in the third
 # decimal, far less than their spread over the folds: the "best" learning rate
 # above wins a tie. What a larger stable rate buys is fewer steps to the same
-# minimum, as :ref:`sphx_glr_auto_examples_plot_4_learning_rates.py` shows.
+# minimum, as :ref:`sphx_glr_auto_examples_plot_04_learning_rates.py` shows.
 is_auto = np.array(
     [p["gradientdescentregressor__alpha"] == "auto" for p in results["params"]]
 )

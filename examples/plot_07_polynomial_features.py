@@ -19,7 +19,7 @@ Hessian :math:`H = \frac1m [X\ 1]^\top [X\ 1]`. But the columns of this
   explodes.
 
 Gradient descent needs about :math:`\kappa` steps (see
-:ref:`sphx_glr_auto_examples_plot_5_feature_scaling.py`), so on polynomial
+:ref:`sphx_glr_auto_examples_plot_05_feature_scaling.py`), so on polynomial
 features scaling matters more than anywhere else.
 """
 

@@ -92,7 +92,7 @@ plt.show()
 # step, across the valley; the rest falls by a constant factor per step, a
 # straight line, as the descent walks along the valley floor. How slowly depends
 # on how elongated the ellipses are, which is the subject of
-# :ref:`sphx_glr_auto_examples_plot_5_feature_scaling.py`.
+# :ref:`sphx_glr_auto_examples_plot_05_feature_scaling.py`.
 fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
 CostHistoryDisplay.from_estimator(reg, kind="gap", ax=ax)
 ax.set_title("What is left to gain after each step")

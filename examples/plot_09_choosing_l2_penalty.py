@@ -17,7 +17,7 @@ a :class:`~sklearn.pipeline.Pipeline`, and drawn with
 # The data and the pipeline
 # -------------------------
 # Data of the kind of
-# :ref:`sphx_glr_auto_examples_plot_8_early_stopping_as_regularisation.py`: 100
+# :ref:`sphx_glr_auto_examples_plot_08_early_stopping_as_regularisation.py`: 100
 # rows of 60 correlated features, 8 of which carry the signal, with noise.
 # The features are standardized inside the pipeline, on the training rows of
 # each fold. 5000 steps bring every fit below to its minimum, as the

@@ -346,5 +346,5 @@ plt.show()
 # In practice, early stopping and ``l2_penalty`` are two ways to regularise the
 # same model: one chooses a number of steps on a validation set during a single
 # fit, the other a penalty, usually by cross-validation over many fits
-# (:ref:`sphx_glr_auto_examples_plot_9_choosing_l2_penalty.py`). Their models
+# (:ref:`sphx_glr_auto_examples_plot_09_choosing_l2_penalty.py`). Their models
 # are close but not the same.
