@@ -108,11 +108,13 @@ def held_out_rows(X, y, sample_weight, fraction, random_state):
 
     A fraction ``fraction`` of the rows' weight (of the rows, without weights),
     drawn at random as scikit-learn's splitters draw rows, but by a hash of each
-    row's values salted by ``random_state``: identical rows go together, so that a
-    row of weight ``k`` is held out exactly when ``k`` copies of it would be, and
-    weights mean repetitions, as scikit-learn's checks of ``sample_weight``
-    require. The groups of identical rows are taken in the order of their hash
-    until they hold the fraction of the weight, at least one and never all.
+    row's values salted by ``random_state``: identical rows go together, so that
+    a row of weight ``k`` is held out exactly when ``k`` copies of it would be,
+    and weights mean repetitions, as scikit-learn's checks of ``sample_weight``
+    require. The hash reads 28 of the 52 bits of each mantissa, so that data
+    rounded differently (by another NumPy or BLAS) hold out the same rows. The
+    groups of identical rows are taken in the order of their hash until they
+    hold the fraction of the weight, at least one and never all.
     Zero entries count for nothing, so that dense and sparse X agree.
 
     Examples
@@ -133,7 +135,7 @@ def held_out_rows(X, y, sample_weight, fraction, random_state):
     keys = _row_keys(X, salt[:-1])
     targets = np.asarray(y, dtype=np.float64).reshape(X.shape[0], -1)
     for column in range(targets.shape[1]):
-        keys += _mix(targets[:, column].view(np.uint64) ^ salt[-1])
+        keys += _mix(_bits(targets[:, column]) ^ salt[-1])
     keys = _mix(keys)
     groups, inverse = np.unique(keys, return_inverse=True)
     inverse = inverse.ravel()
@@ -148,6 +150,16 @@ def held_out_rows(X, y, sample_weight, fraction, random_state):
             "validation_fraction, or X_val and y_val."
         )
     return inverse < n_held
+
+
+# The hash ignores the low 24 bits of the mantissa (52): values that differ only
+# in them, rounded differently by another NumPy or BLAS, hold out the same rows.
+_HASHED_BITS = ~np.uint64(2**24 - 1)
+
+
+def _bits(values):
+    """The bits of float64 ``values`` that the hash reads."""
+    return values.view(np.uint64) & _HASHED_BITS
 
 
 def _mix(values):
@@ -167,14 +179,14 @@ def _row_keys(X, salt):
         rows, columns, values = coo.row, coo.col, coo.data
         nonzero = values != 0
         terms = _mix(
-            np.asarray(values[nonzero], dtype=np.float64).view(np.uint64)
+            _bits(np.asarray(values[nonzero], dtype=np.float64))
             ^ salt[columns[nonzero]]
         )
         np.add.at(keys, rows[nonzero], terms)
         return keys
     for start, stop in row_blocks(X):
         block = np.asarray(X[start:stop], dtype=np.float64)
-        terms = _mix(np.ascontiguousarray(block).view(np.uint64) ^ salt)
+        terms = _mix(_bits(np.ascontiguousarray(block)) ^ salt)
         terms[block == 0] = 0
         keys[start:stop] = terms.sum(axis=1, dtype=np.uint64)
     return keys

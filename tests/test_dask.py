@@ -320,21 +320,6 @@ def test_statistics_of_a_dask_array_equal_those_in_memory(synchronous):
     )
 
 
-def test_on_a_cluster_the_fits_are_the_same(client):
-    X, y, weights = problem(n_samples=400, n_targets=2)
-    X_dask = da.from_array(X, chunks=(50, 3))
-    memory = GradientDescentRegressor(max_iter=100).fit(X, y, sample_weight=weights)
-    fitted = GradientDescentRegressor(max_iter=100).fit(X_dask, y, weights)
-    assert_same_fit(fitted, memory)
-    literal = dict(max_iter=10, solver="literal")
-    memory = GradientDescentRegressor(**literal).fit(X, y, sample_weight=weights)
-    fitted = GradientDescentRegressor(**literal).fit(X_dask, y, weights)
-    assert_same_fit(fitted, memory)
-    assert fitted.score(X_dask, y) == pytest.approx(memory.score(X, y), rel=1e-12)
-    with pytest.raises(ValueError, match="Input X contains NaN"):
-        GradientDescentRegressor().fit(da.from_array(with_nan(X), chunks=50), y)
-
-
 @pytest.mark.parametrize("solver", ["gram", "literal"])
 def test_the_l2_penalty_acts_as_in_memory(solver, synchronous):
     X, y, weights = problem(n_targets=2)
@@ -395,3 +380,18 @@ def test_early_stopping_on_dask_needs_a_validation_set(synchronous):
     with pytest.raises(ValueError, match=r"X_val and y_val have \(4, 2\)"):
         reg.fit(da.from_array(X, chunks=50), y, X_val=X, y_val=np.c_[y, y])
     assert not hasattr(reg, "coef_")
+
+
+def test_on_a_cluster_the_fits_are_the_same(client):
+    X, y, weights = problem(n_samples=400, n_targets=2)
+    X_dask = da.from_array(X, chunks=(50, 3))
+    memory = GradientDescentRegressor(max_iter=100).fit(X, y, sample_weight=weights)
+    fitted = GradientDescentRegressor(max_iter=100).fit(X_dask, y, weights)
+    assert_same_fit(fitted, memory)
+    literal = dict(max_iter=10, solver="literal")
+    memory = GradientDescentRegressor(**literal).fit(X, y, sample_weight=weights)
+    fitted = GradientDescentRegressor(**literal).fit(X_dask, y, weights)
+    assert_same_fit(fitted, memory)
+    assert fitted.score(X_dask, y) == pytest.approx(memory.score(X, y), rel=1e-12)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        GradientDescentRegressor().fit(da.from_array(with_nan(X), chunks=50), y)
