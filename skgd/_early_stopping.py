@@ -9,6 +9,7 @@ from skgd._blocks import row_blocks
 # As for the training cost's stop rules: a change of the validation cost within
 # this many units of roundoff of its scale counts as none.
 _ROUNDING_SLACK = 1e3
+_RELATIVE_SLACK = _ROUNDING_SLACK * np.finfo(np.float64).eps
 
 
 class ValidationCurve:
@@ -68,25 +69,32 @@ class ValidationCurve:
             self.best_point,
             self._no_improvement,
         )
-        self._block = (list(costs), point_of)
-        for i, cost in enumerate(costs):
-            cost = float(cost)
-            self._values.append(cost)
-            slack = max(self.slack, _ROUNDING_SLACK * np.finfo(float).eps * abs(cost))
-            if cost > self.best - self.tol - slack:
-                self._no_improvement += 1
-            else:
-                self._no_improvement = 0
-            if cost < self.best:
-                self.best, self.best_step = cost, len(self._values) - 1
-                self.best_point = point_of(i)
-            if (
-                self.n_iter_no_change is not None
-                and self._no_improvement >= self.n_iter_no_change
-            ):
-                self.stopped = True
-                return i + 1
-        return len(costs)
+        costs = np.asarray(costs, dtype=np.float64)
+        self._block = (costs, point_of)
+        # Vectorised over the block, as the loop's rules are: the best cost
+        # before each step, whether the step improved on it, and the steps since
+        # the last improvement (from the count carried in).
+        best_before = np.fmin.accumulate(np.r_[self.best, costs])[:-1]
+        slack = np.maximum(self.slack, _RELATIVE_SLACK * np.abs(costs))
+        improved = ~(costs > best_before - self.tol - slack)
+        steps = np.arange(len(costs))
+        last = np.maximum.accumulate(np.where(improved, steps, -1))
+        count = np.where(last >= 0, steps - last, self._no_improvement + steps + 1)
+        accepted = len(costs)
+        if self.n_iter_no_change is not None:
+            fired = np.flatnonzero(count >= self.n_iter_no_change)
+            if len(fired):
+                self.stopped, accepted = True, int(fired[0]) + 1
+        kept = costs[:accepted]
+        start = len(self._values)
+        self._values.extend(kept.tolist())
+        if accepted:
+            self._no_improvement = int(count[accepted - 1])
+            best = int(np.argmin(np.where(np.isnan(kept), np.inf, kept)))
+            if kept[best] < self.best:  # the point of the block's best step only
+                self.best, self.best_step = float(kept[best]), start + best
+                self.best_point = point_of(best)
+        return accepted
 
     def values(self):
         """The validation costs so far, a new array."""

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
@@ -14,7 +16,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.fixes import parse_version
 
 from skgd import GradientDescentRegressor
-from skgd._early_stopping import held_out_rows
+from skgd._early_stopping import ValidationCurve, held_out_rows
 
 SOLVERS = ["literal", "gram", "dual"]
 
@@ -235,3 +237,32 @@ def test_rounding_of_the_data_does_not_change_the_held_out_rows():
     # (about 300 * 9 * 16 / 2**24 of them): none here.
     assert_array_equal(rounded, held)
     assert not np.array_equal(held_out_rows(X, y, None, 0.1, 1), held)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    curve=st.lists(
+        st.integers(0, 6).map(float), min_size=1, max_size=40
+    ),  # small integers: ties and plateaus, no rounding slack involved
+    cuts=st.lists(st.integers(0, 40), max_size=5),
+    patience=st.integers(1, 6),
+    tol=st.sampled_from([0.0, 0.5, 1.0]),
+)
+def test_property_the_curve_applies_the_rule_block_by_block(curve, cuts, patience, tol):
+    # The loop hands the curve its costs in blocks of any size; the rule must
+    # fire at the step where the textbook rule above does, with its best step.
+    start, costs = curve[0], np.array(curve[1:])
+    validation = ValidationCurve(start, 0, np.float64, patience, tol)
+    accepted = 0
+    for block in np.split(costs, sorted(c for c in cuts if c <= len(costs))):
+        taken = validation.add(block, lambda i, first=accepted: first + i + 1)
+        accepted += taken
+        if validation.stopped:
+            break
+    # On these integer costs, a fall within rounding is a fall of zero: a
+    # step improves only when strictly below the best less tol.
+    stop, best = early_stopping_rule(np.array(curve), patience, tol + 1e-9)
+    assert validation.stopped == (stop is not None)
+    assert accepted == (len(costs) if stop is None else stop)
+    assert validation.best_step == best and validation.best_point == best
+    assert_array_equal(validation.values(), curve[: accepted + 1])
