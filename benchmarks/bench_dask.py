@@ -34,6 +34,9 @@ from skgd import GradientDescentRegressor
 N_STEPS = 1000
 
 
+PAUSE = 0.25  # seconds before every timed fit
+
+
 def peak_rss_gib():
     """This process's peak resident memory, in GiB (Linux: ru_maxrss in KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
@@ -76,6 +79,9 @@ def lazy_rows(n_samples, n_features, chunk):
 def timed(function, repeats):
     times, result = [], None
     for _ in range(repeats):
+        # As in bench_fit.py: BLAS's threads (and here the workers) spin on after
+        # a call, and the next fit would share the cores with them.
+        time.sleep(PAUSE)
         start = time.perf_counter()
         result = function()
         times.append(time.perf_counter() - start)
