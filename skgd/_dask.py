@@ -156,6 +156,13 @@ def fit_dask(estimator, X, y, sample_weight, X_val, y_val, sample_weight_val):
             "Dask collections are too long for: use solver='gram' (or 'auto'), "
             "or 'literal' for data too wide for the statistics."
         )
+    if X_val is not None and rows.n_features > MAX_PARTIAL_FIT_FEATURES:
+        raise ValueError(
+            f"A validation set of Dask collections is read from its statistics, "
+            f"an (n_features + 1)² matrix: at most {MAX_PARTIAL_FIT_FEATURES} "
+            f"features, X has {rows.n_features}. Fit without X_val and score the "
+            "validation rows afterwards."
+        )
     validation = validation_statistics(estimator, X_val, y_val, sample_weight_val)
     if name == "gram":
         statistics = exact_dask_statistics(rows, estimator.fit_intercept)

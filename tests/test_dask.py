@@ -380,6 +380,12 @@ def test_early_stopping_on_dask_needs_a_validation_set(synchronous):
     with pytest.raises(ValueError, match=r"X_val and y_val have \(4, 2\)"):
         reg.fit(da.from_array(X, chunks=50), y, X_val=X, y_val=np.c_[y, y])
     assert not hasattr(reg, "coef_")
+    # Too wide for the validation rows' statistics: refused before any pass.
+    wide = da.zeros((4, 16_384), chunks=(2, -1))
+    with pytest.raises(ValueError, match="at most 16383 features, X has 16384"):
+        GradientDescentRegressor(solver="literal").fit(
+            wide, np.zeros(4), X_val=wide, y_val=np.zeros(4)
+        )
 
 
 def test_on_a_cluster_the_fits_are_the_same(client):
